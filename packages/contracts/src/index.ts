@@ -1,0 +1,3 @@
+export * from './schemas.ts';
+export * from './topics.ts';
+export type * from './types.ts';

@@ -1,0 +1,99 @@
+import { dlqTopic } from '@vigil/contracts';
+import { BatchConsumer, type BatchHandler, createKafka, createProducer } from '@vigil/kafka';
+import type { Lifecycle } from '@vigil/lifecycle';
+import type { Logger } from '@vigil/logging';
+import { type HealthServer, startHealthServer } from '@vigil/metrics';
+import { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+
+/**
+ * The part of a service's main() that every consume → process → publish stage
+ * shares. The service keeps its own config, clients and handler; this wires
+ * the Kafka loop, the health server and their close order.
+ */
+export interface StageOptions {
+  service: string;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  registry: Registry;
+  brokers: string;
+  clientId: string;
+  groupId: string;
+  inputs: string[];
+  handler: BatchHandler;
+  retry: { initialMs: number; maxMs: number };
+  maxBatchRecords: number;
+  sessionTimeoutMs?: number;
+  /** Partitions processed at once; order within a partition is always kept. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  health: { host: string; port: number };
+  /** Extra fields for the "running" log line (outputs, settings worth seeing). */
+  describe?: Record<string, unknown>;
+}
+
+export interface RunningStage {
+  consumer: BatchConsumer;
+  producer: Producer;
+  health: HealthServer;
+}
+
+/**
+ * Connects the idempotent producer, starts the batch consumer and the health
+ * server, and registers their close steps so that shutdown runs: health server,
+ * consumer (stop fetching, drain, commit), producer — then whatever the service
+ * registered before (Redis, pools, codecs).
+ */
+export async function runStage(options: StageOptions): Promise<RunningStage> {
+  const { lifecycle, logger } = options;
+  const kafka = createKafka({ brokers: options.brokers.split(','), clientId: options.clientId, logger });
+  const producer = createProducer(kafka);
+  await lifecycle.retryUntilReady('kafka', () => producer.connect());
+  lifecycle.onClose('kafka producer', () => producer.disconnect());
+
+  const consumer = new BatchConsumer({
+    kafka,
+    producer,
+    groupId: options.groupId,
+    topics: options.inputs,
+    stage: options.service,
+    handler: options.handler,
+    logger,
+    metrics: { registry: options.registry },
+    retry: options.retry,
+    maxBatchRecords: options.maxBatchRecords,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    onFatal: (error) => void lifecycle.shutdown(`consumer failed: ${(error as Error)?.message ?? String(error)}`, true),
+  });
+  const health = await startHealthServer({
+    registry: options.registry,
+    host: options.health.host,
+    port: options.health.port,
+    logger,
+    readiness: () => consumer.status(),
+  });
+  // Registered last so they close first: stop answering readiness, then stop fetching and drain.
+  lifecycle.onClose('kafka consumer', () => consumer.close());
+  lifecycle.onClose('health server', () => health.close());
+
+  await consumer.start();
+  logger.info(
+    { inputs: options.inputs, dlqs: options.inputs.map(dlqTopic), metrics: health.url, ...options.describe },
+    `${options.service} running`,
+  );
+  return { consumer, producer, health };
+}
+
+/**
+ * A Redis client for a stage: commands fail at once while disconnected, so the
+ * consume loop backs off and retries the chunk instead of queueing writes.
+ */
+export function connectRedis(url: string, context: { logger: Logger; lifecycle: Lifecycle }): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 });
+  redis.on('error', (err) => context.logger.debug({ err }, 'redis connection error'));
+  context.lifecycle.onClose('redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return redis;
+}

@@ -1,0 +1,154 @@
+"""Command line: train, score, parity-fixture, build-reference, verify."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import data
+from .bundle import load_bundle, zip_bundle
+from .errors import VigilScienceError
+
+
+def _selection(args: argparse.Namespace) -> data.Selection:
+    ways = [
+        args.time_from is not None or args.time_to is not None,
+        args.first_share is not None,
+        args.first_rows is not None,
+    ]
+    if sum(ways) > 1:
+        raise VigilScienceError(data.DATA_INVALID, "use one of --from/--to, --first-share, --first-rows")
+    return data.Selection(
+        data.parse_time(args.time_from), data.parse_time(args.time_to), args.first_share, args.first_rows
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import load_config, train
+
+    cfg = load_config(args.config)
+    sel = _selection(args)
+    frame = data.load_selected(args.data, sel, full=args.full_data or [])
+    out = Path(args.out or Path("science/build/bundles") / cfg["module"])
+    source = {"data": [str(Path(p)) for p in args.data], "fullData": args.full_data or [], **sel.describe()}
+    result = train(cfg, frame, out, drop_labelled=args.drop_labelled, source=source)
+    if args.zip:
+        zip_bundle(out, out.with_suffix(".zip"))
+    print(
+        f"bundle {out} thresholds {result.manifest['thresholds']} holdout anomaly share {result.metrics['holdout_anomaly_share']:.4f}"
+    )
+    if args.register:
+        from .registry import register
+
+        version = register(result, alias=args.alias, model_name=args.model_name)
+        print(
+            f"registered {args.model_name or cfg['module']} version {version.version} (run {version.run_id}){' alias ' + args.alias if args.alias else ''}"
+        )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .scoring import score_csv
+
+    score_csv(load_bundle(args.bundle), args.data, args.out)
+    return 0
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    from .parity import write_fixture
+
+    fixture = write_fixture(
+        load_bundle(args.bundle),
+        args.bundle,
+        args.data,
+        args.rows,
+        Path(args.out),
+        start=args.start,
+        missing_share=args.missing_share,
+    )
+    print(f"parity fixture {args.out}: {len(fixture['rows'])} rows, {len(fixture['entities'])} entities")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    module = load_bundle(args.bundle)
+    print(json.dumps({"module": module.name, "ok": True, "files": module.manifest["files"]}, indent=1))
+    return 0
+
+
+def cmd_build_reference(args: argparse.Namespace) -> int:
+    from .build_reference import build_reference
+
+    build_reference(Path(args.out), register=args.register, alias=args.alias)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m vigil_science", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a module and write its bundle")
+    t.add_argument("--config", required=True, help="module config JSON (science/modules/<name>.json)")
+    t.add_argument(
+        "--data", required=True, action="append", help="CSV file or folder (repeatable); one entity per file"
+    )
+    t.add_argument(
+        "--full-data", action="append", help="CSV file or folder used whole, whatever the selection (repeatable)"
+    )
+    t.add_argument("--from", dest="time_from", help="start of the training range (inclusive; RFC 3339, naive = UTC)")
+    t.add_argument("--to", dest="time_to", help="end of the training range (exclusive)")
+    t.add_argument("--first-share", type=float, help="train on the first share of each file's rows")
+    t.add_argument("--first-rows", type=int, help="train on the first N rows of each file")
+    t.add_argument(
+        "--drop-labelled", action="store_true", help="leave rows labelled anomalous out of fitting and calibration"
+    )
+    t.add_argument("--out", help="bundle directory (default science/build/bundles/<module>)")
+    t.add_argument("--zip", action="store_true", help="also write <out>.zip")
+    t.add_argument(
+        "--register", action="store_true", help="log an MLflow run to MLFLOW_TRACKING_URI and register a version"
+    )
+    t.add_argument("--alias", help="with --register: set this alias (e.g. challenger) on the new version")
+    t.add_argument("--model-name", help="with --register: registered model name (default: the module's name)")
+    t.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("score", help="reference scorer: per-row scores of a CSV with a bundle")
+    s.add_argument("--bundle", required=True)
+    s.add_argument("--data", required=True)
+    s.add_argument("--out", help="CSV to write (default: stdout)")
+    s.set_defaults(func=cmd_score)
+
+    f = sub.add_parser("parity-fixture", help="input records and expected outputs for the TypeScript parity test")
+    f.add_argument("--bundle", required=True)
+    f.add_argument("--data", required=True)
+    f.add_argument("--rows", type=int, default=200, help="rows per entity")
+    f.add_argument("--start", type=int, default=0, help="first row of each file")
+    f.add_argument(
+        "--missing-share", type=float, default=0.02, help="share of values left out of records (exercises impute)"
+    )
+    f.add_argument("--out", required=True)
+    f.set_defaults(func=cmd_parity)
+
+    v = sub.add_parser("verify", help="load a bundle: schema, hashes, semantic checks, ONNX load, self test")
+    v.add_argument("--bundle", required=True)
+    v.set_defaults(func=cmd_verify)
+
+    b = sub.add_parser("build-reference", help="rebuild the reference modules and their parity fixtures")
+    b.add_argument("--out", default="science/build")
+    b.add_argument("--register", action="store_true")
+    b.add_argument("--alias")
+    b.set_defaults(func=cmd_build_reference)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except VigilScienceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the benchmarks under bench/src/ against the local stack, each printing its table.
+#   ./vigil bench               every benchmark entry file (bench/src/*.ts)
+#   ./vigil bench ingest [...]  one benchmark, with its own options (see the file's header)
+# A top-level file marked `@bench-worker` is a child process of a benchmark, not one itself;
+# shared helpers live in bench/src/lib/. Results are also saved under bench/results/ (ignored).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+entries() {
+  local file
+  for file in bench/src/*.ts; do
+    grep -q '@bench-worker' "$file" && continue
+    basename "$file" .ts
+  done
+}
+
+if ! bash "$ROOT/deploy/local/stack.sh" status >/dev/null 2>&1; then
+  bash "$ROOT/deploy/local/stack.sh" start >&2 || die "the local stack did not start (./vigil stack status)"
+fi
+
+if [ $# -gt 0 ]; then
+  name=$1
+  shift
+  if [ ! -f "bench/src/$name.ts" ] || grep -q '@bench-worker' "bench/src/$name.ts"; then
+    die "no benchmark named '$name' (have: $(entries | tr '\n' ' '))"
+  fi
+  exec node --import tsx "bench/src/$name.ts" "$@"
+fi
+
+failed=()
+for name in $(entries); do
+  say "── benchmark: $name"
+  node --import tsx "bench/src/$name.ts" || failed+=("$name")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  die "failed: ${failed[*]}"
+fi
+say "every benchmark ran: $(entries | tr '\n' ' ')"

@@ -1,0 +1,88 @@
+# Shared helpers for ./vigil and scripts/*.sh. Sourced, never run.
+ROOT="${VIGIL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+PNPM_VERSION="10.34.9"
+PNPM="$ROOT/.tools/node_modules/.bin/pnpm"
+VENV="$ROOT/.venv"
+export ONNXRUNTIME_NODE_INSTALL=skip
+export PATH="$ROOT/node_modules/.bin:$PATH"
+
+say() { printf '\033[1m[vigil]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[vigil] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Checks the three runtimes a fresh machine must have and names what is missing.
+check_prerequisites() {
+  local missing=()
+  if ! command -v node >/dev/null; then missing+=("Node.js 20 or newer (node)");
+  elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then missing+=("Node.js 20 or newer (found $(node --version))"); fi
+  command -v npm >/dev/null || missing+=("npm (comes with Node.js)")
+  if ! command -v java >/dev/null; then missing+=("Java 17 (java)");
+  elif ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])'; then missing+=("Java 17 or newer (found: $(java -version 2>&1 | head -1))"); fi
+  python_bin >/dev/null || missing+=("Python 3.11 (python3.11 or python3 at 3.11+)")
+  if [ ${#missing[@]} -gt 0 ]; then
+    printf '[vigil] missing prerequisites:\n' >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+}
+
+python_bin() {
+  for p in python3.11 python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      command -v "$p"; return 0
+    fi
+  done
+  return 1
+}
+
+# pnpm at a pinned version in .tools/, from the npm registry: no global install, no corepack shims needed.
+ensure_pnpm() {
+  if [ ! -x "$PNPM" ] || [ "$("$PNPM" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+    say "installing pnpm $PNPM_VERSION into .tools/"
+    mkdir -p "$ROOT/.tools"
+    npm install --prefix "$ROOT/.tools" --no-audit --no-fund --silent "pnpm@$PNPM_VERSION" >/dev/null \
+      || die "could not install pnpm from the npm registry (is the registry reachable?)"
+  fi
+}
+
+ensure_node_modules() {
+  ensure_pnpm
+  local stamp="$ROOT/node_modules/.vigil-lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/pnpm-lock.yaml" "$stamp"; then
+    say "installing Node packages (pnpm install --frozen-lockfile)"
+    (cd "$ROOT" && "$PNPM" install --frozen-lockfile --reporter=append-only >/dev/null) || die "pnpm install failed"
+    cp "$ROOT/pnpm-lock.yaml" "$stamp"
+  fi
+}
+
+# The project virtualenv holds MLflow and the science kit.
+ensure_venv() {
+  local py
+  py="$(python_bin)" || die "Python 3.11 is missing"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating the Python virtualenv in .venv/"
+    "$py" -m venv "$VENV" || die "python -m venv failed (on Debian: apt-get install python3-venv)"
+  fi
+  local reqs=()
+  for f in "$ROOT/deploy/local/requirements-mlflow.txt" "$ROOT/science/requirements.txt"; do
+    [ -f "$f" ] && reqs+=("$f")
+  done
+  local stamp="$VENV/.vigil-reqs-stamp" sum
+  sum="$(cat "${reqs[@]}" "$ROOT/science/pyproject.toml" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    say "installing Python packages into .venv/ (first run takes a few minutes)"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >/dev/null || die "pip upgrade failed"
+    for f in "${reqs[@]}"; do
+      "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$f" || die "pip install -r $f failed"
+    done
+    if [ -f "$ROOT/science/pyproject.toml" ]; then
+      "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/science" || die "pip install -e science failed"
+    fi
+    echo "$sum" > "$stamp"
+  fi
+}
+
+setup_all() {
+  check_prerequisites
+  ensure_node_modules
+  ensure_venv
+}

@@ -1,0 +1,449 @@
+/**
+ * A loaded science module: pre-processing, elements, calibration, combination and verdict
+ * over batches of records, with the per-entity history lag/diff need. The numbers are those
+ * of the Python reference scorer (vigil_science.runtime) within 1e-5 (the parity test).
+ */
+import { VigilError } from '@vigil/errors';
+import type { InferenceSession } from 'onnxruntime-node';
+import { type BundleSource, readBundle, sourceOf } from './bundle.ts';
+import { type Calibrator, type Combiner, compileCalibration, compileCombine, verdictOf } from './calibration.ts';
+import { type ElementEvaluator, type ElementOutput, type ElementState, kindOf } from './elements/index.ts';
+import { sessionOptions } from './elements/onnx.ts';
+import { HistoryStore } from './history.ts';
+import { checkManifest, type ElementEntry, type Manifest, REFERENCE, type ScoreRow } from './manifest.ts';
+import { type LikelihoodSnapshot, LikelihoodStore } from './postprocess.ts';
+import { compilePreprocess, type Preprocessor } from './preprocess.ts';
+import { type ElementResult, MissingReason, type ModuleResult, type ScoringRecord, type Thresholds } from './types.ts';
+
+export interface LoadOptions {
+  /** Most entities whose lag/diff history is kept; the least recently seen is dropped first. Default 100 000. */
+  maxEntities?: number;
+  /** Reproduce the manifest's selfTest, else refuse with VIGIL_BUNDLE_SELF_TEST. Default true. */
+  selfTest?: boolean;
+  /** Score a synthetic record of the training medians (reference.json); every element must score. Default true. */
+  testInference?: boolean;
+  /** Extra onnxruntime session options; one intra-op and one inter-op thread, sequential, always. */
+  sessionOptions?: InferenceSession.SessionOptions;
+}
+
+export const DEFAULT_MAX_ENTITIES = 100_000;
+
+/** A module's identity and interface: plain data, safe to post between threads. */
+export interface ModuleInfo {
+  module: string;
+  thresholds: Thresholds;
+  elements: { name: string; kind: string }[];
+  /** The alert fields the module reads: a host may send only these to an isolate. */
+  inputs: { values: string[]; features: string[]; attrs: string[] };
+  manifestSha256: string;
+}
+
+interface Element {
+  readonly entry: ElementEntry;
+  readonly evaluator: ElementEvaluator;
+  readonly calibrate: Calibrator;
+}
+
+const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+/**
+ * A module's per-entity state, JSON-ready: the raw records lag/diff read and, with a
+ * `postprocess`, each entity's likelihood state. Carried to another version by column name.
+ */
+export interface HistorySnapshot {
+  /** Input columns of the raw records, in record order. */
+  columns: string[];
+  /** Per entity, its kept raw records, oldest first (null = NaN). */
+  entities: Record<string, (number | null)[][]>;
+  likelihood?: Record<string, LikelihoodSnapshot>;
+  /** Stateful elements (e.g. `online`): element name → entity → its state. */
+  elements?: Record<string, Record<string, unknown>>;
+}
+
+/** Everything a module keeps per entity between batches. */
+interface EntityState {
+  readonly history: HistoryStore;
+  readonly likelihood: LikelihoodStore | undefined;
+  /** One per element, in manifest order; undefined for stateless kinds. */
+  readonly elements: readonly (ElementState | undefined)[];
+}
+
+export class ScienceModule {
+  readonly manifest: Manifest;
+  readonly name: string;
+  /** sha256 of manifest.json (the MLflow tag `vigil.manifest_sha256`). */
+  readonly manifestSha256: string;
+  readonly thresholds: Thresholds;
+  readonly #pre: Preprocessor;
+  readonly #elements: readonly Element[];
+  readonly #combine: Combiner;
+  readonly #calibrate: Calibrator;
+  readonly #state: EntityState;
+  #raw = new Float64Array(0);
+  #rows = new Float64Array(0);
+  #cal = new Float64Array(0);
+  #queue: Promise<unknown> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  /** Use loadModuleBundle: it verifies the bundle before building a module. */
+  constructor(
+    manifest: Manifest,
+    manifestSha256: string,
+    pre: Preprocessor,
+    elements: readonly Element[],
+    maxEntities: number,
+  ) {
+    this.manifest = manifest;
+    this.name = manifest.module;
+    this.manifestSha256 = manifestSha256;
+    this.thresholds = Object.freeze({ ...manifest.thresholds });
+    this.#pre = pre;
+    this.#elements = elements;
+    this.#combine = compileCombine(
+      manifest.combine.method,
+      elements.map((e) => manifest.combine.weights?.[e.entry.name] ?? 1),
+    );
+    this.#calibrate = compileCalibration(manifest.combine.calibration);
+    this.#state = this.#newState(maxEntities);
+    this.#cal = new Float64Array(elements.length);
+  }
+
+  /** What a host needs to know of the module without asking it (names, inputs, thresholds). */
+  get info(): ModuleInfo {
+    const { inputs } = this.manifest;
+    return {
+      module: this.name,
+      thresholds: this.thresholds,
+      elements: this.manifest.elements.map((e) => ({ name: e.name, kind: e.kind })),
+      inputs: { values: [...inputs.values], features: [...inputs.features], attrs: [...inputs.attrs] },
+      manifestSha256: this.manifestSha256,
+    };
+  }
+
+  /** Final row columns after pre-processing, in row order. */
+  get columns(): readonly string[] {
+    return this.#pre.columns;
+  }
+
+  /** Entities whose state (lag/diff history, likelihood) is kept now. */
+  get historySize(): number {
+    return Math.max(
+      this.#state.history.size,
+      this.#state.likelihood?.size ?? 0,
+      ...this.#state.elements.map((e) => e?.size ?? 0),
+    );
+  }
+
+  /**
+   * Scores records in order: one result per record, same order. Records of one entity must
+   * come in event order (Kafka partitions by entity): lag/diff read the entity's previous
+   * records. Calls are serialised. Throws VIGIL_SCORING_INFERENCE_FAILED when onnxruntime fails.
+   */
+  scoreBatch(records: readonly ScoringRecord[]): Promise<ModuleResult[]> {
+    const run = this.#queue.then(() => this.#score(records, this.#state));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A MISSING result for every element, with `reason` (e.g. a time-out), for a record the module could not score. */
+  missingResult(reason: string): ModuleResult {
+    return {
+      module: this.name,
+      raw: null,
+      calibrated: null,
+      verdict: 'MISSING',
+      missingReason: reason,
+      thresholds: this.thresholds,
+      elements: this.#elements.map(({ entry }) => ({
+        name: entry.name,
+        kind: entry.kind,
+        raw: null,
+        calibrated: null,
+        missingReason: reason,
+      })),
+      contributors: [],
+    };
+  }
+
+  /**
+   * The per-entity state (all entities, or those of `entities` that have one), JSON-ready: to
+   * carry to another version or process, or to persist per entity (e.g. in Redis).
+   */
+  exportHistory(entities?: Iterable<string>): HistorySnapshot {
+    const only = entities === undefined ? undefined : [...entities];
+    const snapshot: HistorySnapshot = {
+      columns: [...this.#pre.inputs],
+      entities: this.#state.history.export(only),
+    };
+    if (this.#state.likelihood !== undefined) snapshot.likelihood = this.#state.likelihood.export(only);
+    const elements: Record<string, Record<string, unknown>> = {};
+    this.#elements.forEach((e, k) => {
+      const state = this.#state.elements[k];
+      if (state !== undefined) elements[e.entry.name] = state.export(only);
+    });
+    if (Object.keys(elements).length > 0) snapshot.elements = elements;
+    return snapshot;
+  }
+
+  /**
+   * Restores a snapshot (of this or another version): raw records matched by column name; the
+   * likelihood state only when this module post-processes. Returns the number of entities restored.
+   */
+  importHistory(snapshot: HistorySnapshot): number {
+    const restored = new Set(Object.keys(snapshot.entities));
+    this.#state.history.import(snapshot.columns, snapshot.entities);
+    if (this.#state.likelihood !== undefined && snapshot.likelihood !== undefined) {
+      this.#state.likelihood.import(snapshot.likelihood);
+      for (const e of Object.keys(snapshot.likelihood)) restored.add(e);
+    }
+    this.#elements.forEach((e, k) => {
+      const state = this.#state.elements[k];
+      const entities = snapshot.elements?.[e.entry.name];
+      if (state === undefined || entities === undefined) return;
+      state.import(entities);
+      for (const entity of Object.keys(entities)) restored.add(entity);
+    });
+    return restored.size;
+  }
+
+  resetHistory(): void {
+    this.#state.history.clear();
+    this.#state.likelihood?.clear();
+    for (const state of this.#state.elements) state?.clear();
+  }
+
+  /** Releases the ONNX sessions. Idempotent; every element is closed even when one fails. */
+  close(): Promise<void> {
+    this.#closing ??= this.#queue.then(async () => {
+      const results = await Promise.allSettled(this.#elements.map((e) => e.evaluator.close()));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
+    return this.#closing;
+  }
+
+  /** selfTest: the manifest's records in a history of their own, compared with `expected`. */
+  async selfTest(): Promise<void> {
+    const { tolerance, records, expected } = this.manifest.selfTest;
+    const got = await this.#score(records, this.#newState(Number.MAX_SAFE_INTEGER));
+    expected.forEach((want, i) => {
+      const problem = compareRow(got[i] as ModuleResult, want, tolerance);
+      if (problem !== undefined) {
+        throw new VigilError('VIGIL_BUNDLE_SELF_TEST', `${this.name}: selfTest record ${i}: ${problem}`, {
+          module: this.name,
+          record: i,
+        });
+      }
+    });
+  }
+
+  /**
+   * Scores a synthetic record built from the training medians (history.rows + 1 times, or one more
+   * than the longest element warm-up, so that lags are filled and stateful elements score): the
+   * last must have every element present and finite module scores.
+   */
+  async testInference(reference: ReferenceStats): Promise<void> {
+    const values: Record<string, number> = {};
+    const features: Record<string, number> = {};
+    for (const c of this.manifest.inputs.values) setMedian(values, c, reference);
+    for (const c of this.manifest.inputs.features) setMedian(features, c, reference);
+    const record: ScoringRecord = { entity: 'vigil-test-inference', ts: 0, values, features, attrs: {} };
+    const results = await this.#score(
+      Array.from({ length: this.#warmupRecords() + 1 }, () => record),
+      this.#newState(Number.MAX_SAFE_INTEGER),
+    );
+    const last = results.at(-1) as ModuleResult;
+    const absent = last.elements.filter((e) => e.raw === null || !Number.isFinite(e.raw));
+    if (absent.length > 0 || last.calibrated === null || !Number.isFinite(last.calibrated)) {
+      const why = absent.map((e) => `${e.name}: ${e.missingReason ?? 'non-finite'}`).join(', ');
+      throw new VigilError(
+        'VIGIL_BUNDLE_TEST_INFERENCE',
+        `${this.name}: a record of the training medians does not score (${why || 'module score not finite'})`,
+        { module: this.name },
+      );
+    }
+  }
+
+  /** Records an entity needs before every element can score: lags filled, stateful kinds warm. */
+  #warmupRecords(): number {
+    const warmups = this.#elements.map((e) => kindOf(e.entry).warmup?.(e.entry) ?? 0);
+    return Math.max(this.manifest.history.rows, ...warmups);
+  }
+
+  #newState(maxEntities: number): EntityState {
+    const { history, postprocess } = this.manifest;
+    return {
+      history: new HistoryStore(history.rows, this.#pre.inputs, maxEntities),
+      likelihood: postprocess === undefined ? undefined : new LikelihoodStore(postprocess, maxEntities),
+      elements: this.#elements.map((e) => e.evaluator.newState?.(maxEntities)),
+    };
+  }
+
+  async #score(records: readonly ScoringRecord[], state: EntityState): Promise<ModuleResult[]> {
+    const { history } = state;
+    if (this.#closing !== undefined) throw new VigilError('VIGIL_SCORING_INFERENCE_FAILED', `${this.name} is closed`);
+    const n = records.length;
+    if (n === 0) return [];
+    const pre = this.#pre;
+    const nIn = pre.inputs.length;
+    const width = pre.columns.length;
+    if (this.#raw.length < n * nIn || this.#rows.length < n * width) {
+      const cap = Math.max(n, 2 * (this.#rows.length / Math.max(width, 1)), 16);
+      this.#raw = new Float64Array(cap * nIn);
+      this.#rows = new Float64Array(cap * width);
+    }
+    const raw = this.#raw;
+    const rows = this.#rows;
+    const keep = history.rows > 0;
+    for (let i = 0; i < n; i++) {
+      const record = records[i] as ScoringRecord;
+      pre.fillRaw(record, raw, i * nIn);
+      pre.apply(record, rows, i * width, raw, i * nIn, keep ? history.get(record.entity) : undefined);
+      if (keep) history.push(record.entity, raw, i * nIn);
+    }
+    const batch = { n, width, rows, entities: records.map((r) => r.entity) };
+    const outputs: ElementOutput[] = [];
+    for (const [k, e] of this.#elements.entries()) {
+      try {
+        outputs.push(await e.evaluator.evaluate(batch, state.elements[k]));
+      } catch (cause) {
+        throw new VigilError(
+          'VIGIL_SCORING_INFERENCE_FAILED',
+          `${this.name}: element ${e.entry.name} failed on a batch of ${n} (${(cause as Error).message})`,
+          { cause, module: this.name, element: e.entry.name },
+        );
+      }
+    }
+    return this.#results(records, outputs, state.likelihood);
+  }
+
+  #results(
+    records: readonly ScoringRecord[],
+    outputs: readonly ElementOutput[],
+    likelihood: LikelihoodStore | undefined,
+  ): ModuleResult[] {
+    const n = records.length;
+    const cal = this.#cal;
+    const results: ModuleResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const elements: ElementResult[] = new Array(outputs.length);
+      let best = -1;
+      for (let k = 0; k < outputs.length; k++) {
+        const out = outputs[k] as ElementOutput;
+        const e = this.#elements[k] as Element;
+        const r = out.raw[i] as number;
+        const c = e.calibrate(r);
+        cal[k] = c;
+        if (!Number.isNaN(c) && (best < 0 || c > (cal[best] as number))) best = k; // first on ties
+        elements[k] = {
+          name: e.entry.name,
+          kind: e.entry.kind,
+          raw: nullable(r),
+          calibrated: nullable(c),
+          missingReason: out.missing[i] ?? null,
+        };
+      }
+      const combined = this.#combine(cal);
+      let calibrated = this.#calibrate(combined);
+      if (likelihood !== undefined) calibrated = likelihood.step((records[i] as ScoringRecord).entity, calibrated);
+      results[i] = {
+        module: this.name,
+        raw: nullable(combined),
+        calibrated: nullable(calibrated),
+        verdict: verdictOf(calibrated, this.thresholds),
+        missingReason: Number.isNaN(calibrated) ? MissingReason.NO_ELEMENT_SCORE : null,
+        thresholds: this.thresholds,
+        elements,
+        contributors: best < 0 ? [] : (outputs[best] as ElementOutput).contributors(i),
+      };
+    }
+    return results;
+  }
+}
+
+function compareRow(got: ModuleResult, want: ScoreRow, tolerance: number): string | undefined {
+  const pairs: [string, number | null, number | null][] = [
+    ['raw', got.raw, want.raw],
+    ['calibrated', got.calibrated, want.calibrated],
+  ];
+  if (got.elements.length !== want.elements.length) return `${want.elements.length} elements expected`;
+  got.elements.forEach((e, k) => {
+    pairs.push([`${e.name}.raw`, e.raw, want.elements[k]?.raw ?? null]);
+  });
+  for (const [what, a, b] of pairs) {
+    if ((a === null) !== (b === null) || (a !== null && b !== null && !(Math.abs(a - b) <= tolerance))) {
+      return `${what} is ${a}, expected ${b}`;
+    }
+  }
+  if (got.verdict !== want.verdict) return `verdict ${got.verdict}, expected ${want.verdict}`;
+  return undefined;
+}
+
+/** The part of reference.json the loader reads: per input column, its quantiles. */
+export interface ReferenceStats {
+  readonly inputs?: Readonly<Record<string, { quantiles?: { p: number[]; q: number[] } } | undefined>>;
+}
+
+function setMedian(into: Record<string, number>, column: string, reference: ReferenceStats): void {
+  const quantiles = reference.inputs?.[column]?.quantiles;
+  const k = quantiles?.p.indexOf(0.5) ?? -1;
+  const median = k >= 0 ? quantiles?.q[k] : undefined;
+  if (typeof median === 'number' && Number.isFinite(median)) into[column] = median;
+}
+
+/**
+ * Loads a bundle (a directory, a `.zip`, or a BundleSource) and verifies it in the order of
+ * docs/bundle-format.md: manifest, format, schema, file hashes, semantic checks, ONNX sessions,
+ * selfTest, then a test inference. Refuses with a VigilError (VIGIL_BUNDLE_*) at the first failure.
+ */
+export async function loadModuleBundle(
+  source: string | BundleSource,
+  options: LoadOptions = {},
+): Promise<ScienceModule> {
+  const bundle = await readBundle(typeof source === 'string' ? await sourceOf(source) : source);
+  const { manifest, columns } = checkManifest(bundle.manifest, `${bundle.manifest.module} manifest.json`);
+  const pre = compilePreprocess(manifest.preprocess, manifest.inputs.values, manifest.inputs.features, columns);
+  const context = {
+    columns,
+    columnIndex: pre.columnIndex,
+    files: bundle.files,
+    sessionOptions: sessionOptions(options.sessionOptions),
+  };
+  const elements: Element[] = [];
+  const release = () => Promise.allSettled(elements.map((e) => e.evaluator.close()));
+  try {
+    for (const entry of manifest.elements) {
+      const evaluator = await kindOf(entry).create(entry, context);
+      elements.push({ entry, evaluator, calibrate: compileCalibration(entry.calibration) });
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const module = new ScienceModule(
+    manifest,
+    bundle.manifestSha256,
+    pre,
+    elements,
+    options.maxEntities ?? DEFAULT_MAX_ENTITIES,
+  );
+  try {
+    if (options.selfTest ?? true) await module.selfTest();
+    if (options.testInference ?? true) await module.testInference(readReference(bundle.files, manifest.module));
+  } catch (error) {
+    await module.close().catch(() => undefined);
+    throw error;
+  }
+  return module;
+}
+
+function readReference(files: ReadonlyMap<string, Uint8Array>, module: string): ReferenceStats {
+  const bytes = files.get(REFERENCE);
+  try {
+    const json: unknown = JSON.parse(Buffer.from(bytes ?? []).toString('utf8'));
+    if (json === null || typeof json !== 'object') throw new Error('not an object');
+    return json as ReferenceStats;
+  } catch (cause) {
+    throw new VigilError('VIGIL_BUNDLE_INVALID', `${module}: ${REFERENCE} is not a JSON object`, { cause, module });
+  }
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { AvroCodec, writeWire } from '@vigil/avro';
+import { type Alert, loadSchemas, type Telemetry, valueSubject } from '@vigil/contracts';
+import { stackEnv, uniqueName } from '@vigil/test-kit';
+import avro from 'avsc';
+
+const registryUrl = stackEnv.registryUrl;
+const subjects: string[] = [];
+
+async function deleteSubject(subject: string): Promise<void> {
+  await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
+  await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}?permanent=true`, { method: 'DELETE' });
+}
+
+after(async () => {
+  for (const subject of subjects) await deleteSubject(subject);
+});
+
+describe('AvroCodec against the real registry', () => {
+  it('registers a topic schema, encodes locally and decodes by id', async () => {
+    const codec = await AvroCodec.connect({ registryUrl });
+    const topic = uniqueName('codec');
+    subjects.push(valueSubject(topic));
+    const id = await codec.registerTopic(topic, 'vigil.Telemetry');
+    const record: Telemetry = {
+      id: 'x1',
+      source: 's',
+      entity: 'e',
+      ts: 1_700_000_000_000,
+      values: { a: 1.5 },
+      attrs: { k: 'v' },
+    };
+    const bytes = codec.encode<'vigil.Telemetry'>(topic, record);
+    assert.equal(bytes[0], 0);
+    assert.equal(bytes.readUInt32BE(1), id);
+
+    // A second codec has no local knowledge of the id: it must fetch the writer schema.
+    const reader = new AvroCodec({ registryUrl });
+    assert.equal(reader.decodeKnown(bytes), undefined);
+    const decoded = await reader.decode(bytes);
+    assert.equal(decoded.schemaId, id);
+    assert.deepEqual(JSON.parse(JSON.stringify(decoded.value)), record);
+    // From then on it decodes without a promise, and reports a broken body the same way.
+    assert.deepEqual(reader.decodeKnown(bytes), decoded);
+    assert.throws(() => reader.decodeKnown(writeWire(id, Buffer.from([0xff, 0xff]))), {
+      code: 'VIGIL_INGEST_MALFORMED_AVRO',
+    });
+  });
+
+  it('encodes records larger than its scratch buffer, each into bytes of its own', async () => {
+    const codec = new AvroCodec({ registryUrl });
+    const topic = uniqueName('codec-big');
+    subjects.push(valueSubject(topic));
+    await codec.registerTopic(topic, 'vigil.Telemetry');
+    const small: Telemetry = { id: 's', source: 's', entity: 'e', ts: 1, values: { a: 1 }, attrs: {} };
+    const big: Telemetry = { ...small, id: 'b', attrs: { text: 'x'.repeat(200_000) } };
+    const first = codec.encode<'vigil.Telemetry'>(topic, small);
+    const copy = Buffer.from(first);
+    const large = codec.encode<'vigil.Telemetry'>(topic, big);
+    const again = codec.encode<'vigil.Telemetry'>(topic, small);
+    assert.deepEqual(first, copy, 'a later encode must not change earlier bytes');
+    assert.deepEqual(again, first);
+    const type = loadSchemas().get('vigil.Telemetry')?.type as avro.Type;
+    assert.deepEqual(large, writeWire(codec.schemaIdFor(topic), type.toBuffer(big)));
+    assert.deepEqual(JSON.parse(JSON.stringify((await codec.decode(large)).value)), big);
+  });
+
+  it('checks each schema against the BACKWARD rule for its previous version', async () => {
+    const codec = new AvroCodec({ registryUrl });
+    const topic = uniqueName('compat');
+    const subject = valueSubject(topic);
+    subjects.push(subject);
+    await codec.registerTopic(topic, 'vigil.Alert');
+    // The committed schema against itself as the previous version: compatible.
+    assert.deepEqual((await codec.checkCompatibility(subject, 'vigil.Alert')).compatible, true);
+
+    // A next version that adds a field without a default breaks BACKWARD: readers of the
+    // new schema cannot read old records. The registry must say so.
+    const alert = loadSchemas().get('vigil.Alert')?.definition as { fields: unknown[] };
+    const broken = new Map(loadSchemas());
+    const brokenDefinition = { ...alert, fields: [...alert.fields, { name: 'mandatory', type: 'string' }] };
+    const type = avro.Type.forSchema(brokenDefinition as avro.Schema);
+    broken.set('vigil.Alert', {
+      fullName: 'vigil.Alert',
+      file: 'alert.avsc',
+      definition: brokenDefinition as avro.Schema,
+      type,
+    });
+    const next = new AvroCodec({ registryUrl, schemas: broken });
+    const verdict = await next.checkCompatibility(subject, 'vigil.Alert');
+    assert.equal(verdict.compatible, false);
+    await assert.rejects(next.registerTopic(topic, 'vigil.Alert'), { code: 'VIGIL_AVRO_SCHEMA_INCOMPATIBLE' });
+  });
+
+  it('remembers unknown schema ids instead of asking the registry for every record', async () => {
+    let now = 0;
+    let requests = 0;
+    const codec = new AvroCodec({ registryUrl, now: () => now, unknownIdTtlMs: 1000 });
+    const originalFetch = globalThis.fetch;
+    globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
+      requests++;
+      return originalFetch(...args);
+    }) as typeof fetch;
+    try {
+      const bytes = writeWire(2_000_000_000, Buffer.from([2, 0]));
+      for (let i = 0; i < 5; i++) await assert.rejects(codec.decode(bytes), { code: 'VIGIL_INGEST_UNKNOWN_SCHEMA' });
+      assert.equal(requests, 1);
+      now = 1001;
+      await assert.rejects(codec.decode(bytes), { code: 'VIGIL_INGEST_UNKNOWN_SCHEMA' });
+      assert.equal(requests, 2);
+    } finally {
+      globalThis.fetch = originalFetch;
+    }
+  });
+
+  it('turns an unreachable registry into the retriable VIGIL_REGISTRY_UNAVAILABLE', async () => {
+    const codec = new AvroCodec({ registryUrl: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    await assert.rejects(codec.decode(writeWire(1, Buffer.from([0]))), {
+      code: 'VIGIL_REGISTRY_UNAVAILABLE',
+      retriable: true,
+    });
+    await assert.rejects(codec.registerTopic('t', 'vigil.Alert'), { code: 'VIGIL_REGISTRY_UNAVAILABLE' });
+  });
+
+  it('decodes into a local reader schema across versions', async () => {
+    const codec = new AvroCodec({ registryUrl });
+    const topic = uniqueName('resolve');
+    subjects.push(valueSubject(topic));
+    await codec.registerTopic(topic, 'vigil.Alert');
+    const alert: Alert = {
+      id: 'a',
+      source: 's',
+      entity: 'e',
+      ts: 1,
+      ingestedAt: 2,
+      values: { v: 1 },
+      attrs: {},
+      features: {},
+      origin: { topic: 't', partition: 0, offset: '7', format: 'AVRO' },
+    };
+    const decoded = await new AvroCodec({ registryUrl }).decodeAs(
+      codec.encode<'vigil.Alert'>(topic, alert),
+      'vigil.Alert',
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(decoded)), alert);
+  });
+});

@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { uniqueName, waitFor } from '@vigil/test-kit';
+import { closingAlerts, Feeder, type FeedResult } from './feed.ts';
+import { PrometheusApi } from './prometheus.ts';
+import { ensureServices, LIVE_SERVICES, type RunningServices } from './services.ts';
+
+/** The live services running and scraped, and a feeder of their input topics. */
+export interface ObservedPipeline {
+  prometheus: PrometheusApi;
+  services: RunningServices;
+  /** How long the services and Prometheus get to show a feed: processing plus three scrapes. */
+  settleMs: number;
+  scrapeMs: number;
+  /** Feeds a fresh run (new ids and entities) through every live service. */
+  feed(): Promise<FeedResult & { runName: string }>;
+  /** Closes the incidents the runs left open. */
+  closeIncidents(): Promise<void>;
+  /** Waits until Prometheus has every selector, then two more scrapes (so a rate has two samples). */
+  waitForSeries(selectors: readonly string[]): Promise<void>;
+  /** Closes the runs' incidents, disconnects, and stops the services this fixture started (only those). */
+  close(): Promise<void>;
+}
+
+export async function observedPipeline(): Promise<ObservedPipeline> {
+  const prometheus = new PrometheusApi();
+  const scrapeMs = await prometheus.scrapeIntervalMs();
+  const settleMs = 60_000 + 3 * scrapeMs;
+  const services = await ensureServices(LIVE_SERVICES);
+  let feeder: Feeder | undefined;
+  const runs: string[] = [];
+  try {
+    for (const name of LIVE_SERVICES) {
+      await waitFor(
+        `Prometheus to scrape vigil-${name} (up == 1)`,
+        async () => ((await prometheus.total(`up{job="vigil-${name}"}`)) === 1 ? true : undefined),
+        settleMs,
+        500,
+      );
+    }
+    feeder = await Feeder.connect();
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
+  const connected = feeder;
+  const closeIncidents = async () => {
+    for (const runName of runs) await connected.scored(closingAlerts(runName, Date.now()));
+  };
+  return {
+    prometheus,
+    services,
+    settleMs,
+    scrapeMs,
+    feed: async () => {
+      const runName = uniqueName('obs');
+      runs.push(runName);
+      return { ...(await connected.feed(runName)), runName };
+    },
+    closeIncidents,
+    waitForSeries: async (selectors) => {
+      for (const selector of selectors) {
+        await waitFor(
+          `Prometheus to have a series of ${selector}`,
+          async () => ((await prometheus.query(selector)).length > 0 ? true : undefined),
+          settleMs,
+          500,
+        );
+      }
+      await sleep(2 * scrapeMs);
+    },
+    close: async () => {
+      try {
+        await closeIncidents();
+        await connected.disconnect();
+      } finally {
+        await services.stop();
+      }
+    },
+  };
+}

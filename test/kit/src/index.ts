@@ -1,0 +1,5 @@
+export * from './env.ts';
+export * from './kafka.ts';
+export * from './process.ts';
+export * from './proxy.ts';
+export * from './redis.ts';
