@@ -1,8 +1,8 @@
 import { dlqTopic } from '@vigil/contracts';
-import { BatchConsumer, type BatchHandler, createKafka, createProducer } from '@vigil/kafka';
+import { BatchConsumer, type BatchHandler, createKafka, createProducer, kafkaCall } from '@vigil/kafka';
 import type { Lifecycle } from '@vigil/lifecycle';
 import type { Logger } from '@vigil/logging';
-import { type HealthServer, startHealthServer } from '@vigil/metrics';
+import { type HealthServer, type ReadinessReport, startHealthServer } from '@vigil/metrics';
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -28,6 +28,8 @@ export interface StageOptions {
   /** Partitions processed at once; order within a partition is always kept. Default 1. */
   partitionsConsumedConcurrently?: number;
   health: { host: string; port: number };
+  /** Checks beyond the consumer's that /readyz must also pass (loaded models, a pool). */
+  readiness?: () => ReadinessReport;
   /** Extra fields for the "running" log line (outputs, settings worth seeing). */
   describe?: Record<string, unknown>;
 }
@@ -48,7 +50,8 @@ export async function runStage(options: StageOptions): Promise<RunningStage> {
   const { lifecycle, logger } = options;
   const kafka = createKafka({ brokers: options.brokers.split(','), clientId: options.clientId, logger });
   const producer = createProducer(kafka);
-  await lifecycle.retryUntilReady('kafka', () => producer.connect());
+  // kafkaCall turns kafkajs's connection errors into retriable ones: a broker that is not up yet is waited for.
+  await lifecycle.retryUntilReady('kafka', () => kafkaCall('producer connect', () => producer.connect()));
   lifecycle.onClose('kafka producer', () => producer.disconnect());
 
   const consumer = new BatchConsumer({
@@ -71,13 +74,18 @@ export async function runStage(options: StageOptions): Promise<RunningStage> {
     host: options.health.host,
     port: options.health.port,
     logger,
-    readiness: () => consumer.status(),
+    readiness: () => {
+      const stage = consumer.status();
+      const extra = options.readiness?.();
+      if (!extra) return stage;
+      return { ready: stage.ready && extra.ready, checks: { ...stage.checks, ...extra.checks } };
+    },
   });
   // Registered last so they close first: stop answering readiness, then stop fetching and drain.
   lifecycle.onClose('kafka consumer', () => consumer.close());
   lifecycle.onClose('health server', () => health.close());
 
-  await consumer.start();
+  await lifecycle.retryUntilReady('kafka', () => consumer.start());
   logger.info(
     { inputs: options.inputs, dlqs: options.inputs.map(dlqTopic), metrics: health.url, ...options.describe },
     `${options.service} running`,

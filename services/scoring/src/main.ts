@@ -1,9 +1,9 @@
 import { AvroCodec } from '@vigil/avro';
 import { topicNames } from '@vigil/contracts';
-import { BatchConsumer, createKafka, createProducer } from '@vigil/kafka';
 import { Lifecycle } from '@vigil/lifecycle';
 import { createLogger } from '@vigil/logging';
-import { createMetricsRegistry, startHealthServer } from '@vigil/metrics';
+import { createMetricsRegistry } from '@vigil/metrics';
+import { runStage } from '@vigil/service';
 import { parseScoringConfig, refName, type ScoringConfig } from './config.ts';
 import { ScoringHandler } from './handler.ts';
 import { IsolatedModuleHost } from './isolation/host.ts';
@@ -70,51 +70,25 @@ async function main(): Promise<void> {
   lifecycle.onClose('module isolates', () => models.close());
   await models.start(logger);
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.SCORING_CLIENT_ID, logger });
-  const producer = createProducer(kafka);
-  await lifecycle.retryUntilReady('kafka', () => producer.connect());
-  lifecycle.onClose('kafka producer', () => producer.disconnect());
-  const consumer = new BatchConsumer({
-    kafka,
-    producer,
-    groupId: config.SCORING_GROUP_ID,
-    topics: [topics.alertsEnriched],
-    stage: SERVICE,
-    handler: new ScoringHandler({ codec, models, topics, metrics }),
+  const registeredModels = config.SCORING_MODELS.map(refName);
+  await runStage({
+    service: SERVICE,
     logger,
-    metrics: { registry },
+    lifecycle,
+    registry,
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.SCORING_CLIENT_ID,
+    groupId: config.SCORING_GROUP_ID,
+    inputs: [topics.alertsEnriched],
+    handler: new ScoringHandler({ codec, models, topics, metrics }),
     retry: { initialMs: config.SCORING_RETRY_INITIAL, maxMs: config.SCORING_RETRY_MAX },
     maxBatchRecords: config.SCORING_MAX_BATCH_RECORDS,
     sessionTimeoutMs: config.SCORING_SESSION_TIMEOUT,
     partitionsConsumedConcurrently: config.SCORING_PARTITIONS_CONCURRENTLY,
-    onFatal: (error) => void lifecycle.shutdown(`consumer failed: ${(error as Error)?.message ?? String(error)}`, true),
+    health: { host: config.SCORING_METRICS_HOST, port: config.SCORING_METRICS_PORT },
+    readiness: () => models.readiness(),
+    describe: { output: topics.alertsScored, models: registeredModels, isolation: config.SCORING_ISOLATION },
   });
-  // runStage's health server answers readiness from the consumer alone; scoring adds its models' state.
-  const health = await startHealthServer({
-    registry,
-    host: config.SCORING_METRICS_HOST,
-    port: config.SCORING_METRICS_PORT,
-    logger,
-    readiness: () => {
-      const stage = consumer.status();
-      const modelReport = models.readiness();
-      return { ready: stage.ready && modelReport.ready, checks: { ...stage.checks, ...modelReport.checks } };
-    },
-  });
-  lifecycle.onClose('kafka consumer', () => consumer.close());
-  lifecycle.onClose('health server', () => health.close());
-
-  await consumer.start();
-  logger.info(
-    {
-      input: topics.alertsEnriched,
-      output: topics.alertsScored,
-      models: config.SCORING_MODELS.map(refName),
-      isolation: config.SCORING_ISOLATION,
-      metrics: health.url,
-    },
-    `${SERVICE} running`,
-  );
 }
 
 await main();

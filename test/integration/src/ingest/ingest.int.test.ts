@@ -11,6 +11,7 @@ import {
   TcpRelay,
   testKafka,
   uniqueName,
+  waitFor,
 } from '@vigil/test-kit';
 import type { Admin, Producer } from 'kafkajs';
 
@@ -259,6 +260,34 @@ describe('ingest against the real stack', () => {
         .map((m) => (m.key ?? '').replace('entity-', ''))
         .sort(),
       ['warm', ...during].sort(),
+    );
+  });
+
+  it('started before Kafka is reachable, waits for it instead of exiting, then processes', async () => {
+    // The service bootstraps through a relay that is closed at first; once open, the broker's metadata
+    // sends it to the real listener.
+    const kafkaRelay = new TcpRelay('127.0.0.1', Number(stackEnv.kafkaBrokers[0]?.split(':')[1] ?? 9092));
+    const port = await kafkaRelay.open();
+    await kafkaRelay.cut();
+    cleanups.push(() => kafkaRelay.cut());
+    const f = await ingestFixture({ KAFKA_BROKERS: `127.0.0.1:${port}` });
+    const service = startService('ingest', f.env);
+    cleanups.push(() => service.kill('SIGKILL'));
+    // kafkajs retries a connect by itself for about 30 s; the service must outlast that and keep waiting.
+    await waitFor(
+      'the service to report it waits for Kafka',
+      async () => (/waiting for kafka/.test(service.output()) ? true : undefined),
+      90_000,
+    );
+    assert.equal(service.child.exitCode, null, `ingest exited while Kafka was unreachable:\n${service.output()}`);
+
+    await kafkaRelay.open(port);
+    await producer.send({ topic: f.raw, messages: [{ key: 'late', value: JSON.stringify(telemetry('late')) }] });
+    const read = await readTopics(kafka, [f.ingested], { until: (m) => m.length >= 1, timeoutMs: 60_000 });
+    await stop(service);
+    assert.deepEqual(
+      read.map((m) => m.key),
+      ['entity-late'],
     );
   });
 });

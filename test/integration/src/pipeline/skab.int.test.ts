@@ -25,6 +25,9 @@ let pipeline: Pipeline;
 const services: ServiceProcess[] = [];
 const work = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
 
+/** Rows at the head of the labelled file that train the models (SKAB's protocol), all before its anomaly. */
+const TRAIN_ROWS = 400;
+
 interface LabelLine {
   id: string;
   entity: string;
@@ -104,7 +107,8 @@ describe('the whole pipeline on SKAB', () => {
   it('opens an incident at the labelled anomaly, none on normal operation, and stores every input id', async (t) => {
     const files = await skabFiles();
     if (!datasetsDir()) t.diagnostic('VIGIL_DATASETS is unset: using generated SKAB-like telemetry');
-    // A published predictive module (actionable) and an envelope challenger (shadow), trained on normal operation.
+    // A published predictive module (actionable) and an envelope challenger (shadow), trained as SKAB's protocol
+    // says: the anomaly-free file plus the first rows of the labelled file, whose operating point differs.
     const published = uniqueName('pipe-predictive');
     const challenger = uniqueName('pipe-envelope');
     for (const [config, name, alias] of [
@@ -120,6 +124,10 @@ describe('the whole pipeline on SKAB', () => {
           '--config',
           `science/modules/${config}.json`,
           '--data',
+          files.anomalous,
+          '--first-rows',
+          String(TRAIN_ROWS),
+          '--full-data',
           files.train,
           '--out',
           join(work, name),
