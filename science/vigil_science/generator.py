@@ -30,7 +30,13 @@ KINDS = ("closed-valve", "broken-correlation", "stuck-sensor", "vibration")
 
 def pump_series(n: int, rng: np.random.Generator, start: pd.Timestamp) -> pd.DataFrame:
     t = np.arange(n)
-    load = 0.8 + 0.1 * np.sin(2 * np.pi * t / 600.0 + rng.uniform(0, 6.28)) + np.cumsum(rng.normal(0, 0.002, n))
+    # The load wanders around its set point (mean-reverting, so every file stays in the range that
+    # normal operation covers, as a regulated pump does) on top of a slow cycle.
+    wander = np.zeros(n)
+    steps = rng.normal(0, 0.002, n)
+    for i in range(1, n):
+        wander[i] = 0.995 * wander[i - 1] + steps[i]
+    load = 0.8 + 0.1 * np.sin(2 * np.pi * t / 600.0 + rng.uniform(0, 6.28)) + wander
     load = np.clip(load, 0.5, 1.1)
     flow = 120.0 * load + rng.normal(0, 1.0, n)
     current = 0.4 + 1.6 * load + rng.normal(0, 0.03, n)
