@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
   datasetsDir,
+  PIPELINE_SERVICES,
+  type Pipeline,
+  pipelineFixture,
   REPO_ROOT,
   type ServiceProcess,
   startService,
@@ -15,7 +18,6 @@ import {
   waitFor,
 } from '@vigil/test-kit';
 import type { Admin } from 'kafkajs';
-import { PIPELINE_SERVICES, type Pipeline, pipelineFixture } from './fixture.ts';
 
 const run = promisify(execFile);
 const PYTHON = join(REPO_ROOT, '.venv/bin/python');

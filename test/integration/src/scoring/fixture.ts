@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import { type Alert, dlqTopic, type Score, type ScoredAlert, valueSubject } from '@vigil/contracts';
 import {
-  datasetsDir,
+  mlflowCall,
+  mlflowEnv,
+  PYTHON,
   REPO_ROOT,
   type ReadMessage,
   readTopics,
@@ -20,8 +22,18 @@ import {
 } from '@vigil/test-kit';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 
+// The science kit and SKAB helpers moved to the test kit (benchmarks use them too).
+export {
+  deleteModel,
+  PYTHON,
+  readSkab,
+  type SkabData,
+  type SkabRow,
+  skabData,
+  trainAndRegister,
+} from '@vigil/test-kit';
+
 const run = promisify(execFile);
-export const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 /** The two-signal rules module of the service's unit tests: a > 5 → ANOMALY; trainingless and cheap. */
 export const TEST_RULES = {
   config: join(REPO_ROOT, 'services/scoring/src/testdata/test-rules.json'),
@@ -59,29 +71,6 @@ export function suiteClients(clientId: string): SuiteClients {
 export function workDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `vigil-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** `python -m vigil_science train … --register`: the science kit logs a run and registers a version; returns it. */
-export async function trainAndRegister(options: {
-  config: string;
-  data: string[];
-  model: string;
-  out: string;
-  alias?: string;
-  extra?: string[];
-}): Promise<string> {
-  const args = ['-m', 'vigil_science', 'train', '--config', options.config, '--out', options.out, '--register'];
-  for (const d of options.data) args.push('--data', d);
-  args.push(
-    '--model-name',
-    options.model,
-    ...(options.alias ? ['--alias', options.alias] : []),
-    ...(options.extra ?? []),
-  );
-  const { stdout } = await run(PYTHON, args, { cwd: REPO_ROOT, timeout: 300_000, env: mlflowEnv() });
-  const version = /registered \S+ version (\d+)/.exec(stdout)?.[1];
-  if (!version) throw new Error(`no version in the kit's output:\n${stdout}`);
-  return version;
 }
 
 // Logs a bundle folder as a run's `bundle/` artifacts and registers a version the way the kit does,
@@ -126,38 +115,9 @@ export async function registerBundleAsIs(
   return stdout.trim().split('\n').at(-1) ?? '';
 }
 
-function mlflowEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, MLFLOW_TRACKING_URI: stackEnv.mlflowUri };
-}
-
-async function mlflowCall(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${stackEnv.mlflowUri}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`MLflow ${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-
 /** Moves `alias` of `model` to `version` (what a data scientist does in the MLflow UI). */
 export async function setAlias(model: string, alias: string, version: string): Promise<void> {
   await mlflowCall('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias, version });
-}
-
-/** Deletes a registered model and its `vigil-<model>` experiment (runs and artifacts go with it). */
-export async function deleteModel(model: string): Promise<void> {
-  await mlflowCall('DELETE', '/api/2.0/mlflow/registered-models/delete', { name: model }).catch(() => undefined);
-  const found = (await mlflowCall(
-    'GET',
-    `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(`vigil-${model}`)}`,
-  ).catch(() => ({}))) as { experiment?: { experiment_id: string } };
-  if (found.experiment) {
-    await mlflowCall('POST', '/api/2.0/mlflow/experiments/delete', {
-      experiment_id: found.experiment.experiment_id,
-    }).catch(() => undefined);
-  }
 }
 
 /** Unique input, output and DLQ topics for one scoring service, and their cleanup. */
@@ -315,67 +275,4 @@ export function scoreOf(scored: ScoredAlert, model: string, alias = 'published')
   const score = scored.scores.find((s) => s.model === model && s.alias === alias);
   if (!score) throw new Error(`no score of ${model}@${alias} for ${scored.alert.id}`);
   return score;
-}
-
-export interface SkabData {
-  /** The anomaly-free file (training and the "almost none" check). */
-  normal: string;
-  /** A labelled file with one anomalous segment. */
-  anomalous: string;
-  origin: string;
-}
-
-/** SKAB files: the real ones when VIGIL_DATASETS is set, else the science kit's generated SKAB-like layout. */
-export async function skabData(work: string): Promise<SkabData> {
-  const datasets = datasetsDir();
-  if (datasets) {
-    const root = join(datasets, 'skab/data');
-    return {
-      normal: join(root, 'anomaly-free/anomaly-free.csv'),
-      anomalous: join(root, 'valve1/0.csv'),
-      origin: 'SKAB',
-    };
-  }
-  const root = join(work, 'generated');
-  await run(
-    PYTHON,
-    [
-      '-c',
-      `from pathlib import Path; from vigil_science.generator import generate; generate(Path(${JSON.stringify(root)}))`,
-    ],
-    { cwd: REPO_ROOT },
-  );
-  return {
-    normal: join(root, 'anomaly-free/anomaly-free.csv'),
-    anomalous: join(root, 'valve/0.csv'),
-    origin: 'generated pump telemetry (VIGIL_DATASETS is unset)',
-  };
-}
-
-export interface SkabRow {
-  ts: number;
-  values: Record<string, number>;
-  anomaly: boolean;
-}
-
-const LABEL_COLUMNS = new Set(['anomaly', 'changepoint']);
-
-/** Rows of a SKAB `;` CSV: event time (naive = UTC), the signals, and the anomaly label. */
-export function readSkab(file: string): SkabRow[] {
-  const [header = '', ...lines] = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0);
-  const columns = header.split(';');
-  return lines.map((line) => {
-    const cells = line.split(';');
-    const values: Record<string, number> = {};
-    columns.forEach((column, i) => {
-      if (i > 0 && !LABEL_COLUMNS.has(column) && cells[i] !== '') values[column] = Number(cells[i]);
-    });
-    return {
-      ts: Date.parse(`${(cells[0] ?? '').replace(' ', 'T')}Z`),
-      values,
-      anomaly: Number(cells[columns.indexOf('anomaly')]) === 1,
-    };
-  });
 }
