@@ -17,23 +17,42 @@ say "── local stack"
 bash deploy/local/stack.sh start || die "the local stack did not start (./vigil stack status)"
 
 MLFLOW="${MLFLOW_TRACKING_URI:-http://127.0.0.1:5000}"
-MODULES=(skab-predictive skab-envelope skab-rules skab-iforest)
-published() { curl -fsS -o /dev/null "$MLFLOW/api/2.0/mlflow/registered-models/alias?name=$1&alias=published" 2>/dev/null; }
+# Two reference modules are published (their incidents are actionable); two run as challengers,
+# scored on the same stream with their incidents on incidents.shadow, as a new model would be.
+PUBLISHED=(skab-predictive skab-rules)
+CHALLENGERS=(skab-envelope skab-iforest)
+alias_version() { # model alias → version number, or nothing
+  curl -fsS "$MLFLOW/api/2.0/mlflow/registered-models/alias?name=$1&alias=$2" 2>/dev/null |
+    "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["model_version"]["version"])' 2>/dev/null
+}
 missing=0
-for m in "${MODULES[@]}"; do published "$m" || missing=1; done
+for m in "${PUBLISHED[@]}"; do [ -n "$(alias_version "$m" published)" ] || missing=1; done
+for m in "${CHALLENGERS[@]}"; do [ -n "$(alias_version "$m" challenger)" ] || missing=1; done
 if [ "$missing" -eq 1 ] || [ ! -d science/build/bundles ]; then
-  say "── training the reference modules and publishing them in MLflow (about a minute)"
+  say "── training the reference modules and registering them in MLflow (about a minute)"
   MLFLOW_TRACKING_URI="$MLFLOW" "$VENV/bin/python" -m vigil_science build-reference --out science/build --register --alias published \
     || die "training the reference modules failed"
+  for m in "${CHALLENGERS[@]}"; do
+    version=$(alias_version "$m" published)
+    [ -n "$version" ] || die "MLflow has no published version of $m after training"
+    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' "$MLFLOW/api/2.0/mlflow/registered-models/alias" \
+      -d "{\"name\": \"$m\", \"alias\": \"challenger\", \"version\": \"$version\"}" || die "could not set alias challenger on $m"
+    curl -fsS -o /dev/null -X DELETE -H 'Content-Type: application/json' "$MLFLOW/api/2.0/mlflow/registered-models/alias" \
+      -d "{\"name\": \"$m\", \"alias\": \"published\"}" \
+      || die "could not remove alias published from $m"
+  done
 else
-  say "── reference modules already published in MLflow: reusing them"
+  say "── reference modules already registered in MLflow: reusing them"
 fi
 
-# Every published module scores; the isolation forest also scores as a challenger, so
-# its incidents show up on incidents.shadow beside the actionable ones.
-export SCORING_MODELS="${SCORING_MODELS:-skab-predictive@published,skab-envelope@published,skab-rules@published,skab-iforest@published}"
+if [ -z "${SCORING_MODELS:-}" ]; then
+  SCORING_MODELS=$(printf '%s@published,' "${PUBLISHED[@]}")$(printf '%s@challenger,' "${CHALLENGERS[@]}")
+  export SCORING_MODELS="${SCORING_MODELS%,}"
+fi
 
 say "── services"
+# A scoring service left running by an earlier run may score another set of modules.
+bash scripts/services.sh stop scoring >/dev/null 2>&1 || true
 bash scripts/services.sh start || die "a service did not start (./vigil services status; logs in .vigil/logs/)"
 
 say "── streaming a labelled dataset through the pipeline"

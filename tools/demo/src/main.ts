@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type IncidentRow, type LabelLine, placement, segmentsOf, table } from './report.ts';
+import { type IncidentRow, type LabelLine, outcomes, placement, segmentsOf, table } from './report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://vigil:vigil@127.0.0.1:5432/vigil';
@@ -145,7 +145,8 @@ async function main(): Promise<void> {
       [pattern],
     );
     const incidents = await pool.query<IncidentRow>(
-      `SELECT DISTINCT ON (incident_id) incident_id AS "incidentId", entity, model, alias, actionable, severity,
+      `SELECT DISTINCT ON (incident_id) incident_id AS "incidentId", entity, model, alias, group_id AS "groupId",
+              actionable, severity,
               (extract(epoch FROM opened_at) * 1000)::float8 AS "openedAt",
               (extract(epoch FROM closed_at) * 1000)::float8 AS "closedAt", cardinality(alert_ids) AS alerts
        FROM incident_events WHERE entity LIKE $1 ORDER BY incident_id, sequence DESC`,
@@ -185,18 +186,26 @@ async function main(): Promise<void> {
     );
     out.push(
       table(
-        ['entity', 'model', 'alias', 'severity', 'alerts', 'opened', 'against the labels'],
+        ['entity', 'model', 'alias', 'group', 'severity', 'alerts', 'opened', 'against the labels'],
         incidents.rows
           .sort((a, b) => a.openedAt - b.openedAt)
           .map((i) => [
             i.entity,
             i.model,
             i.alias,
+            i.groupId.slice(0, 8),
             i.severity,
             String(i.alerts),
             new Date(i.openedAt).toISOString(),
             placement(i.openedAt, segmentOf.get(i.entity)),
           ]),
+      ),
+    );
+    out.push('', 'Outcome per entity (actionable incidents against the labels):');
+    out.push(
+      table(
+        ['entity', 'outcome'],
+        outcomes(segments, incidents.rows).map((o) => [o.entity, o.verdict]),
       ),
     );
     out.push('', 'Where to look:');

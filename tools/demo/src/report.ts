@@ -21,6 +21,7 @@ export interface IncidentRow {
   entity: string;
   model: string;
   alias: string;
+  groupId: string;
   actionable: boolean;
   severity: string;
   openedAt: number;
@@ -55,6 +56,41 @@ export function placement(openedAt: number, segment: Segment | undefined): strin
   if (openedAt < segment.from) return `${seconds(segment.from - openedAt)} before the labelled segment`;
   if (openedAt <= segment.to) return `inside the labelled segment, ${seconds(openedAt - segment.from)} after it began`;
   return `${seconds(openedAt - segment.to)} after the labelled segment ended`;
+}
+
+export interface Outcome {
+  entity: string;
+  /** One line an operator reads: what the labels say and what the actionable incidents did. */
+  verdict: string;
+}
+
+/**
+ * Per entity, the detection outcome of the actionable (published) incidents against the labels:
+ * the first one that opened on a labelled segment and when, a missed segment, or false alarms.
+ */
+export function outcomes(segments: readonly Segment[], incidents: readonly IncidentRow[]): Outcome[] {
+  return segments.map((segment) => {
+    const opened = incidents
+      .filter((i) => i.actionable && i.entity === segment.entity)
+      .sort((a, b) => a.openedAt - b.openedAt);
+    if (segment.from === null || segment.to === null) {
+      return {
+        entity: segment.entity,
+        verdict:
+          opened.length === 0
+            ? 'normal operation, no incident (correct)'
+            : `normal operation, ${opened.length} incident(s) (false alarm: ${[...new Set(opened.map((i) => i.model))].join(', ')})`,
+      };
+    }
+    const to = segment.to;
+    const early = opened.filter((i) => i.openedAt < (segment.from ?? 0));
+    const hit = opened.find((i) => i.openedAt >= (segment.from ?? 0) && i.openedAt <= to);
+    const parts: string[] = [];
+    if (hit) parts.push(`detected by ${hit.model}, ${placement(hit.openedAt, segment)}`);
+    else parts.push('missed: no actionable incident opened inside the labelled segment');
+    if (early.length > 0) parts.push(`${early.length} incident(s) before it (false alarm)`);
+    return { entity: segment.entity, verdict: parts.join('; ') };
+  });
 }
 
 function pad(rows: string[][]): string {
