@@ -28,6 +28,10 @@ alias_version() { # model alias → version number, or nothing
 missing=0
 for m in "${PUBLISHED[@]}"; do [ -n "$(alias_version "$m" published)" ] || missing=1; done
 for m in "${CHALLENGERS[@]}"; do [ -n "$(alias_version "$m" challenger)" ] || missing=1; done
+# The modules must have been trained on the kind of data this run streams (real SKAB or generated).
+want_origin=$([ -n "${VIGIL_DATASETS:-}" ] && echo skab || echo generated)
+have_origin=$("$VENV/bin/python" -c 'import json; print(json.load(open("science/build/origin.json"))["data"])' 2>/dev/null || true)
+if [ "$have_origin" != "$want_origin" ]; then missing=1; fi
 if [ "$missing" -eq 1 ] || [ ! -d science/build/bundles ]; then
   say "── training the reference modules and registering them in MLflow (about a minute)"
   MLFLOW_TRACKING_URI="$MLFLOW" "$VENV/bin/python" -m vigil_science build-reference --out science/build --register --alias published \

@@ -127,6 +127,9 @@ def build_reference(out: Path, *, register: bool = False, alias: str | None = No
     lines += ["| module | F1 | FAR | MAR |", "|---|---|---|---|"]
     lines += [f"| {n} | {q['f1']:.3f} | {q['far']:.3f} | {q['mar']:.3f} |" for n, q in results.items()]
     (out / "quality.md").write_text("\n".join(lines) + "\n")
+    # Which data trained these bundles, so a caller (the demo) can tell stale ones from fitting ones.
+    origin = {"data": "skab" if os.environ.get("VIGIL_DATASETS") else "generated", "root": str(root)}
+    (out / "origin.json").write_text(json.dumps(origin) + "\n")
     print(f"built {len(results)} modules into {out} in {time.monotonic() - started:.0f} s")
     return results
 
