@@ -2,15 +2,35 @@ export { Cleanup } from './cleanup.ts';
 export {
   benchGroup,
   benchTopics,
+  committedSum,
   type DrainOptions,
   type DrainResult,
   endOffsetSum,
   forgetSubjects,
   measureDrain,
   preload,
+  type TappedRecord,
+  tapTopics,
 } from './kafka.ts';
+export {
+  chainLatencies,
+  type Latencies,
+  type PaceOptions,
+  pipelineLatencies,
+  type Sent,
+  sendPaced,
+} from './latency.ts';
 export { startPassthrough } from './passthrough.ts';
-export { cpuSeconds, isRunning, peakRssMb, type ScriptOptions, startScript, startServiceScript } from './process.ts';
+export {
+  cpuSeconds,
+  isRunning,
+  peakRssMb,
+  type ScriptOptions,
+  startScript,
+  startServiceScript,
+  waitReady,
+} from './process.ts';
+export { PumpFeed, type SignalRow } from './pump-feed.ts';
 export {
   avroMessages,
   type BenchMessage,
@@ -19,5 +39,16 @@ export {
   type TelemetryOptions,
   telemetryRecords,
 } from './records.ts';
-export { machine, median, RESULTS_DIR, saveResults } from './results.ts';
+export { machine, median, quantile, RESULTS_DIR, saveResults } from './results.ts';
+export {
+  cpuOf,
+  failure,
+  type Running,
+  rssOf,
+  type StageContext,
+  startChain,
+  startPipeline,
+  stopAll,
+  waitCount,
+} from './stages.ts';
 export { type Cell, type Column, formatNumber, renderTable } from './table.ts';

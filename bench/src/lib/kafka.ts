@@ -1,5 +1,5 @@
 import { stackEnv, topicsFixture, uniqueName } from '@vigil/test-kit';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Cleanup } from './cleanup.ts';
 import type { BenchMessage } from './records.ts';
 
@@ -62,14 +62,64 @@ export async function endOffsetSum(admin: Admin, topics: readonly string[]): Pro
   return sum;
 }
 
+/**
+ * Records of `topic` that consumer group `groupId` has committed: the sum of its committed
+ * offsets over the partitions (the topic is fresh, so it starts at 0). A stage commits a
+ * record only after its outputs are on Kafka, so this counts the records the stage is done with.
+ */
+export async function committedSum(admin: Admin, groupId: string, topic: string): Promise<number> {
+  let sum = 0;
+  for (const { partitions } of await admin.fetchOffsets({ groupId, topics: [topic] })) {
+    for (const { offset } of partitions) sum += Math.max(0, Number(offset));
+  }
+  return sum;
+}
+
+/** A record as a tap keeps it: the producer's timestamp and the raw value, decoded only after the run. */
+export interface TappedRecord {
+  topic: string;
+  timestamp: number;
+  value: Buffer;
+}
+
+/**
+ * Reads `topics` from the beginning into memory as the records come, with a
+ * throw-away group and no decoding, so that watching a run costs it little CPU.
+ */
+export async function tapTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<{ records: TappedRecord[]; stop: () => Promise<void> }> {
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-tap'), maxWaitTimeInMs: 50 });
+  const records: TappedRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  // No commits: the group leaves nothing behind once the tap stops.
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        records.push({
+          topic: batch.topic,
+          timestamp: Number(message.timestamp),
+          value: message.value ?? Buffer.alloc(0),
+        });
+      }
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}
+
 export interface DrainOptions {
   admin: Admin;
   /** The group of the process under test: the clock starts when it has joined (its first fetch follows at once). */
   groupId: string;
   /** Fresh topics the process writes to (outputs and dead letters). */
   outputs: readonly string[];
-  /** Records that must appear on `outputs` in total. */
+  /** Records that must appear on `outputs` in total (or that `progress` must count). */
   expected: number;
+  /** Counts the records done so far instead of the outputs' end offsets (e.g. `committedSum` of a later stage). */
+  progress?: () => Promise<number>;
   /** False once the process under test died: the measurement fails instead of waiting for the timeout. */
   alive: () => boolean;
   timeoutMs?: number;
@@ -114,8 +164,9 @@ export async function measureDrain(options: DrainOptions): Promise<DrainResult> 
   let firstOutput: number | undefined;
   let seen = 0;
   for (;;) {
-    check(`${options.expected} records on ${options.outputs.join(', ')} (${seen} so far)`);
-    seen = await endOffsetSum(options.admin, options.outputs);
+    const where = options.progress ? 'done' : `on ${options.outputs.join(', ')}`;
+    check(`${options.expected} records ${where} (${seen} so far)`);
+    seen = await (options.progress?.() ?? endOffsetSum(options.admin, options.outputs));
     const now = performance.now();
     if (seen > 0) firstOutput ??= now;
     if (seen >= options.expected) {

@@ -90,3 +90,23 @@ export async function cpuSeconds(pid: number | undefined): Promise<number | unde
     return undefined;
   }
 }
+
+/**
+ * Waits until a service started with `LOG_LEVEL=info` answers 200 on /readyz: its
+ * consumer has joined and its own checks pass (scoring: every model loaded). The
+ * health server's address comes from the service's "<name> running" log line.
+ */
+export async function waitReady(service: ServiceProcess, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isRunning(service)) throw new Error(`${name} exited before it was ready:\n${service.output().slice(-4_000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} not ready after ${timeoutMs} ms:\n${service.output().slice(-4_000)}`);
+    const url = /"metrics":"([^"]+)"/.exec(service.output())?.[1];
+    if (url) {
+      const response = await fetch(`${url}/readyz`).catch(() => undefined);
+      if (response?.status === 200) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -36,3 +36,9 @@ export function median(values: readonly number[]): number {
   if (sorted.length % 2 === 1) return sorted[middle] as number;
   return ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/** The `q` quantile (0 to 1) of an ascending list, nearest rank; NaN when empty. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { median } from './results.ts';
+import { median, quantile } from './results.ts';
 import { formatNumber, renderTable } from './table.ts';
 
 describe('renderTable', () => {
@@ -29,7 +29,7 @@ describe('renderTable', () => {
   });
 });
 
-describe('formatNumber and median', () => {
+describe('formatNumber, median and quantile', () => {
   it('formats with separators and a dash for unknown values', () => {
     assert.equal(formatNumber(1234.567, 1), '1,234.6');
     assert.equal(formatNumber(undefined), '–');
@@ -39,5 +39,14 @@ describe('formatNumber and median', () => {
   it('takes the middle value, or the mean of the middle two', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  it('takes quantiles by nearest rank', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(quantile(hundred, 0.5), 50);
+    assert.equal(quantile(hundred, 0.99), 99);
+    assert.equal(quantile(hundred, 1), 100);
+    assert.equal(quantile([7], 0.99), 7);
+    assert.ok(Number.isNaN(quantile([], 0.5)));
   });
 });
