@@ -1,0 +1,398 @@
+/**
+ * End to end: sustained alerts/s from telemetry.raw to incidents with all five services
+ * (ingest, enrichment, scoring, incident, sink) on this machine, against a chain of four
+ * plain consume → produce passthrough hops on the same broker, in one run; then the latency
+ * from produce to incident (and to alerts.scored) at fixed input rates.
+ *
+ *   node --import tsx bench/src/e2e.ts [--records 30000] [--partitions 4] [--entities 100] [--repeat 3]
+ *        [--rates 1000,5000] [--seconds 20] [--incident-rules FILE] [--set NAME=value ...]
+ *
+ * Data: SKAB when VIGIL_DATASETS is set, else the science kit's generated SKAB-like pump
+ * telemetry. Two modules are trained on SKAB's protocol (the first 400 rows of a labelled file
+ * plus the anomaly-free file) and registered in MLflow under fresh names, as the pipeline's
+ * integration test does: skab-predictive as `published` (its incidents go to `incidents`) and
+ * skab-envelope as `challenger` (to `incidents.shadow`). Every pump (`--entities`) replays one
+ * labelled experiment in order from its own starting row, so a steady share of records is
+ * anomalous; records are JSON telemetry with fresh ids.
+ * Incident rules: unless --incident-rules names a file (INCIDENT_CONFIG), every ANOMALY verdict
+ * opens or updates an incident (k = n = 1, updateEvery 0, at most 20 alert ids per event), so
+ * that each anomalous alert gives one incident event to time; the service's defaults (3 of 5,
+ * an update per 5 minutes of event time) would give a few events per run.
+ *
+ * Throughput: `--records` records preloaded on telemetry.raw of a fresh pipeline (the test
+ * kit's pipelineFixture: own topics, groups, Redis prefixes, PostgreSQL schema). The four
+ * downstream services start first and must be ready (/readyz: joined, models loaded); then
+ * ingest starts, and the clock runs from ingest's group join until the incident service has
+ * committed every record of alerts.scored (it commits after its incident events are on Kafka);
+ * "to store" runs on until the sink has committed them all too. The chain (raw → a → b → c → d,
+ * bench/src/passthrough.ts as each hop) is timed the same way: hops 2–4 first, the clock from
+ * hop 1's join until hop 4 has committed every record. They alternate `--repeat` times, each
+ * on fresh topics and groups; the table shows medians, the ratio is the median of each round's.
+ * CPU is the processes' own (user + system from /proc), not the broker's, Redis's or PostgreSQL's.
+ *
+ * Latency: for each of `--rates`, a fresh pipeline (and a fresh chain) with every process
+ * ready, records produced for `--seconds` in 20 ms ticks, each stamped with its send time
+ * (taken just before the send). A tap reads alerts.scored and incidents (hops c and d of the
+ * chain) without decoding during the run. produce → scored = the scored record's Kafka
+ * timestamp − the send time of its alert; produce → incident = an OPEN or UPDATED (not a
+ * reminder) event's timestamp − the send time of the alert that triggered it (the pump's alert
+ * whose event time is the incident's lastAnomalyAt). Achieved alerts/s = records sent / time
+ * from the first send until the incident service has committed them all. Peak RSS per service
+ * is VmHWM of each run's own processes. Needs the local stack.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AvroCodec } from '@vigil/avro';
+import { dlqTopic } from '@vigil/contracts';
+import {
+  deleteModel,
+  type PipelineService,
+  REPO_ROOT,
+  readSkab,
+  skabData,
+  stackEnv,
+  testKafka,
+  trainAndRegister,
+  uniqueName,
+} from '@vigil/test-kit';
+import type { Producer } from 'kafkajs';
+import {
+  type Drain,
+  latencySummary,
+  type Paced,
+  renderReport,
+  type Scenario,
+  serviceRows,
+  throughputRows,
+} from './e2e/report.ts';
+import {
+  Cleanup,
+  chainLatencies,
+  committedSum,
+  cpuOf,
+  endOffsetSum,
+  failure,
+  formatNumber,
+  jsonMessages,
+  measureDrain,
+  PumpFeed,
+  pipelineLatencies,
+  preload,
+  rssOf,
+  type SignalRow,
+  saveResults,
+  sendPaced,
+  startChain,
+  startPipeline,
+  stopAll,
+  tapTopics,
+  waitCount,
+} from './lib/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '30000' },
+    partitions: { type: 'string', default: '4' },
+    entities: { type: 'string', default: '100' },
+    repeat: { type: 'string', default: '3' },
+    rates: { type: 'string', default: '1000,5000' },
+    seconds: { type: 'string', default: '20' },
+    'incident-rules': { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+function usage(message: string): never {
+  process.stderr.write(`e2e bench: ${message}\n`);
+  return process.exit(2);
+}
+function whole(name: string, value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : usage(`--${name} must be a positive integer, got ${value}`);
+}
+const records = whole('records', args.records);
+const partitions = whole('partitions', args.partitions);
+const entities = whole('entities', args.entities);
+const repeat = whole('repeat', args.repeat);
+const pacedSeconds = whole('seconds', args.seconds);
+const rates = (args.rates ?? '').split(',').map((rate) => whole('rates', rate.trim()));
+/** --set NAME=value: a setting given to every service (each reads only its own names). */
+const settings: Record<string, string> = {};
+for (const pair of args.set ?? []) {
+  const at = pair.indexOf('=');
+  if (at < 1) usage(`--set takes NAME=value, got ${pair}`);
+  settings[pair.slice(0, at)] = pair.slice(at + 1);
+}
+
+const TARGET_RATE = 5_000;
+const TARGET_P99_MS = 500;
+const TARGET_P99_AT = 1_000;
+const HOPS = 4;
+/** Rules that turn every ANOMALY into an incident event (see the header). */
+const BENCH_RULES = { defaults: { k: 1, n: 1, updateEvery: 0, maxAlertIds: 20 } };
+const SCENARIOS: readonly Scenario[] = ['chain', 'pipeline'];
+
+const kafka = testKafka('vigil-bench-e2e');
+const admin = kafka.admin();
+const codec = new AvroCodec({ registryUrl: stackEnv.registryUrl });
+const cleanup = new Cleanup();
+const context = { admin, partitions };
+process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A producer for one scenario, connected after its topics exist so that its cleanup runs
+ * first: a producer that outlives a topic would create it again when it refreshes metadata.
+ */
+async function scenarioProducer(runCleanup: Cleanup): Promise<Producer> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  runCleanup.add('producer', () => producer.disconnect());
+  return producer;
+}
+
+/** What the pipeline needs beyond the fixture: the models, the rules, the scoring cache. */
+interface Setup {
+  files: SignalRow[][];
+  origin: string;
+  serviceEnv: Partial<Record<PipelineService, Record<string, string>>>;
+}
+
+async function setUp(work: string): Promise<Setup> {
+  const data = await skabData(work);
+  if (data.origin !== 'SKAB') process.stdout.write(`data: ${data.origin}\n`);
+  const published = uniqueName('bench-e2e-predictive');
+  const challenger = uniqueName('bench-e2e-envelope');
+  for (const [module, model, alias] of [
+    ['skab-predictive', published, 'published'],
+    ['skab-envelope', challenger, 'challenger'],
+  ] as const) {
+    cleanup.add(`MLflow model ${model}`, () => deleteModel(model));
+    await trainAndRegister({
+      config: join(REPO_ROOT, `science/modules/${module}.json`),
+      data: [data.anomalous],
+      model,
+      out: join(work, model),
+      alias,
+      extra: ['--first-rows', '400', '--full-data', data.normal],
+    });
+  }
+  let rules = args['incident-rules'];
+  if (!rules) {
+    rules = join(work, 'incident-rules.json');
+    writeFileSync(rules, JSON.stringify(BENCH_RULES));
+  }
+  return {
+    files: data.labelled.map((file) => readSkab(file).map((row) => row.values)),
+    origin: data.origin,
+    serviceEnv: {
+      scoring: {
+        SCORING_MODELS: `${published}@published,${challenger}@challenger`,
+        SCORING_CACHE_DIR: join(work, 'cache'),
+        ...settings,
+      },
+      incident: { INCIDENT_CONFIG: rules, ...settings },
+      ingest: settings,
+      enrichment: settings,
+      sink: settings,
+    },
+  };
+}
+
+/**
+ * A fresh chain or pipeline, all but its first stage running: where records go in, the two
+ * topics whose records are timed (alerts.scored and incidents; the chain's last two hops).
+ */
+async function build(scenario: Scenario, setup: Setup, runCleanup: Cleanup) {
+  if (scenario === 'chain') {
+    const { topics, start } = await startChain(context, runCleanup, HOPS);
+    const watched: [string, string] = [topics[HOPS - 1] as string, topics[HOPS] as string];
+    return { input: topics[0] as string, watched, fixture: undefined, start };
+  }
+  const { fixture, start } = await startPipeline(context, runCleanup, setup.serviceEnv);
+  const watched: [string, string] = [fixture.topics.alertsScored, fixture.topics.incidents];
+  return { input: fixture.topics.telemetryRaw, watched, fixture, start };
+}
+
+/** One timed drain of `records` preloaded records through a fresh chain or pipeline. */
+async function drain(scenario: Scenario, round: number, setup: Setup): Promise<Drain> {
+  const runCleanup = new Cleanup();
+  try {
+    const feed = new PumpFeed(setup.files, uniqueName('e2e'), entities);
+    const base = Date.now() - Math.ceil(records / entities) * 1_000;
+    const messages = jsonMessages(feed.next(records, (step) => base + step * 1_000));
+    const built = await build(scenario, setup, runCleanup);
+    await preload(await scenarioProducer(runCleanup), built.input, messages);
+    const { fixture } = built;
+    const run = built.start();
+    let started = 0;
+    let before = new Map<string, number | undefined>();
+    const result = await measureDrain({
+      admin,
+      groupId: run.firstGroup,
+      outputs: [],
+      expected: records,
+      progress: run.done,
+      alive: run.alive,
+      onStart: async () => {
+        before = await cpuOf(run);
+        started = performance.now();
+      },
+    }).catch((error) => {
+      throw failure(run, error);
+    });
+    const cpu: Record<string, number | undefined> = {};
+    for (const [name, end] of await cpuOf(run)) {
+      const start = before.get(name);
+      cpu[name] = end === undefined || start === undefined ? undefined : ((end - start) / records) * 1e6;
+    }
+    const out: Drain = {
+      scenario,
+      round,
+      records,
+      seconds: result.seconds,
+      rate: records / result.seconds,
+      cpu,
+      rssMb: {},
+    };
+    if (fixture) {
+      const { groups, topics } = fixture;
+      await waitCount(run, 'the sink', () => committedSum(admin, groups.sink, topics.alertsScored), records);
+      out.storeSeconds = (performance.now() - started) / 1000;
+      out.incidentEvents = await endOffsetSum(admin, [topics.incidents]);
+      const dead = await endOffsetSum(admin, Object.values(topics).map(dlqTopic));
+      if (dead > 0) throw failure(run, new Error(`${dead} records were dead-lettered`));
+    }
+    out.rssMb = await rssOf(run);
+    await stopAll(run);
+    return out;
+  } finally {
+    await runCleanup.run();
+  }
+}
+
+/** Latency at a fixed input rate through a fresh chain or pipeline, every process ready before the first send. */
+async function paced(scenario: Scenario, rate: number, setup: Setup): Promise<Paced> {
+  const runCleanup = new Cleanup();
+  try {
+    const feed = new PumpFeed(setup.files, uniqueName('e2e-paced'), entities);
+    const { input, watched, fixture, start } = await build(scenario, setup, runCleanup);
+    const run = start();
+    await run.ready().catch((error) => {
+      throw failure(run, error);
+    });
+    const tap = await tapTopics(kafka, watched);
+    runCleanup.add('tap', tap.stop);
+    const sent = await sendPaced(await scenarioProducer(runCleanup), input, feed, { rate, seconds: pacedSeconds });
+    await waitCount(run, 'the last stage', run.done, sent.count);
+    const doneAt = Date.now();
+    const expected = await endOffsetSum(admin, watched);
+    await waitCount(run, 'the tap', async () => tap.records.length, expected);
+    await tap.stop();
+    const rssMb = await rssOf(run);
+    await stopAll(run);
+    const latencies = fixture
+      ? await pipelineLatencies(codec, tap.records, fixture.topics, sent)
+      : chainLatencies(tap.records, watched[0], watched[1], sent);
+    return {
+      scenario,
+      rate,
+      sent: sent.count,
+      sentRate: sent.count / ((sent.lastAt - sent.firstAt) / 1000),
+      achieved: sent.count / ((doneAt - sent.firstAt) / 1000),
+      ...latencies,
+      rssMb,
+    };
+  } finally {
+    await runCleanup.run();
+  }
+}
+
+async function main(): Promise<void> {
+  await admin.connect();
+  cleanup.add('admin client', () => admin.disconnect());
+  const work = mkdtempSync(join(tmpdir(), 'vigil-bench-e2e-'));
+  cleanup.add('work folder', async () => rmSync(work, { recursive: true, force: true }));
+  const setup = await setUp(work);
+  process.stdout.write(
+    `e2e benchmark: ${formatNumber(records)} JSON alerts of ${entities} pumps (${setup.origin}), ` +
+      `${partitions} partitions, ${repeat} round(s) of chain and pipeline; ` +
+      `then ${rates.map((r) => `${formatNumber(r)}/s`).join(' and ')} for ${pacedSeconds} s each\n`,
+  );
+
+  const runs: Drain[] = [];
+  for (let round = 1; round <= repeat; round++) {
+    for (const scenario of SCENARIOS) {
+      const run = await drain(scenario, round, setup);
+      runs.push(run);
+      const store = run.storeSeconds === undefined ? '' : `, stored after ${formatNumber(run.storeSeconds, 2)} s`;
+      process.stderr.write(
+        `  round ${round}: ${scenario} ${formatNumber(run.rate)} alerts/s (${formatNumber(run.seconds, 2)} s${store})\n`,
+      );
+      await sleep(1_000);
+    }
+  }
+  const latency: Paced[] = [];
+  for (const rate of rates) {
+    for (const scenario of SCENARIOS) {
+      const run = await paced(scenario, rate, setup);
+      latency.push(run);
+      const p99 = latencySummary(run.toIncident).p99;
+      process.stderr.write(
+        `  ${scenario} @ ${formatNumber(rate)}/s: achieved ${formatNumber(run.achieved)}/s, ` +
+          `p99 → last stage ${formatNumber(p99)} ms over ${formatNumber(run.toIncident.length)} records\n`,
+      );
+      await sleep(1_000);
+    }
+  }
+
+  const throughput = throughputRows(runs, HOPS);
+  const services = serviceRows(runs, latency, rates);
+  process.stdout.write(`\n${renderReport(throughput, latency, services, { repeat, seconds: pacedSeconds, rates })}\n`);
+  const sustained = throughput[1];
+  const atGoal = latency.find((r) => r.scenario === 'pipeline' && r.rate === TARGET_P99_AT);
+  const p99 = atGoal ? latencySummary(atGoal.toIncident).p99 : Number.NaN;
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  process.stdout.write(
+    `goal ≥ ${formatNumber(TARGET_RATE)} alerts/s sustained to incidents: ` +
+      `${verdict((sustained?.rate ?? 0) >= TARGET_RATE)} ` +
+      `(${formatNumber(sustained?.rate)} alerts/s, ${formatNumber(sustained?.ratio, 2)} × the chain)\n` +
+      `goal p99 produce → incident ≤ ${TARGET_P99_MS} ms at ${formatNumber(TARGET_P99_AT)} alerts/s: ` +
+      (atGoal ? `${verdict(p99 <= TARGET_P99_MS)} (${formatNumber(p99)} ms)\n` : 'not measured (add it to --rates)\n'),
+  );
+  const file = await saveResults('e2e', {
+    settings: {
+      records,
+      partitions,
+      entities,
+      repeat,
+      rates,
+      pacedSeconds,
+      data: setup.origin,
+      incidentRules: args['incident-rules'] ?? BENCH_RULES,
+      overrides: settings,
+    },
+    throughput,
+    latency: latency.map(({ toScored, toIncident, toIngestedAt, toScoredAt, ...rest }) => ({
+      ...rest,
+      toScored: latencySummary(toScored),
+      toIncident: latencySummary(toIncident),
+      toIngestedAt: toIngestedAt && latencySummary(toIngestedAt),
+      toScoredAt: toScoredAt && latencySummary(toScoredAt),
+    })),
+    services,
+    runs,
+  });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await cleanup.run();
+}
