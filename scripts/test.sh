@@ -8,6 +8,7 @@ RESULTS="$ROOT/.vigil/test-results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 started=$(date +%s)
 status=0
+checks_failed=0 # lint and typecheck: not test runners, each counts as one failure in the summary
 
 if [ -z "${VIGIL_DATASETS:-}" ]; then
   say "VIGIL_DATASETS is unset: real-data tests use the project's generated telemetry"
@@ -23,9 +24,9 @@ step "local stack"
 bash "$ROOT/deploy/local/stack.sh" start || die "the local stack did not start (see the messages above; ./vigil stack status)"
 
 step "lint and format check (biome)"
-biome check . || { say "lint failed"; status=1; }
+biome check . || { say "lint failed"; status=1; checks_failed=$((checks_failed + 1)); }
 step "typecheck (tsc)"
-tsc -p tsconfig.json || { say "typecheck failed"; status=1; }
+tsc -p tsconfig.json || { say "typecheck failed"; status=1; checks_failed=$((checks_failed + 1)); }
 
 # Node 20's test runner takes files, not globs: list them here.
 mapfile -t unit_tests < <(find packages services tools test bench deploy -path '*/node_modules' -prune -o \
@@ -71,7 +72,10 @@ PY
   )
   passed=$((passed + pp)); failed=$((failed + pf))
 fi
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; say "a check outside the test runners failed (lint, typecheck or a runner crash): counted as 1 failure"; fi
+if [ "$checks_failed" -gt 0 ]; then
+  failed=$((failed + checks_failed)); say "lint or typecheck failed: counted as $checks_failed failure(s)"
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; say "a test runner crashed outside its tests: counted as 1 failure"; fi
 say "finished in $(( $(date +%s) - started )) s"
 echo "vigil: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
