@@ -7,24 +7,27 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
   datasetsDir,
+  deleteModel,
   PIPELINE_SERVICES,
   type Pipeline,
   pipelineFixture,
   REPO_ROOT,
   type ServiceProcess,
+  skabData,
   startService,
   testKafka,
+  trainAndRegister,
   uniqueName,
   waitFor,
 } from '@vigil/test-kit';
 import type { Admin } from 'kafkajs';
 
 const run = promisify(execFile);
-const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 const kafka = testKafka('pipeline-test');
 let admin: Admin;
 let pipeline: Pipeline;
 const services: ServiceProcess[] = [];
+const models: string[] = [];
 const work = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
 
 /** Rows at the head of the labelled file that train the models (SKAB's protocol), all before its anomaly. */
@@ -35,35 +38,6 @@ interface LabelLine {
   entity: string;
   ts: number;
   anomaly: boolean;
-}
-
-/** SKAB files (real when VIGIL_DATASETS is set, else the kit's generated SKAB-like files). */
-async function skabFiles(): Promise<{ train: string; anomalous: string; normal: string; origin: string }> {
-  const datasets = datasetsDir();
-  if (datasets) {
-    const root = join(datasets, 'skab/data');
-    return {
-      train: join(root, 'anomaly-free/anomaly-free.csv'),
-      anomalous: join(root, 'valve1/0.csv'),
-      normal: join(root, 'anomaly-free/anomaly-free.csv'),
-      origin: 'real SKAB',
-    };
-  }
-  const root = join(work, 'generated');
-  await run(
-    PYTHON,
-    [
-      '-c',
-      `from pathlib import Path; from vigil_science.generator import generate; generate(Path(${JSON.stringify(root)}))`,
-    ],
-    { cwd: REPO_ROOT },
-  );
-  return {
-    train: join(root, 'anomaly-free/anomaly-free.csv'),
-    anomalous: join(root, 'valve/0.csv'),
-    normal: join(root, 'anomaly-free/anomaly-free.csv'),
-    origin: 'generated SKAB-like',
-  };
 }
 
 async function replay(file: string, prefix: string, labelsOut: string, extra: string[] = []): Promise<LabelLine[]> {
@@ -102,45 +76,31 @@ before(async () => {
 after(async () => {
   for (const service of services) await service.kill('SIGTERM');
   await pipeline.cleanup();
+  for (const model of models) await deleteModel(model);
   await admin.disconnect();
 });
 
 describe('the whole pipeline on SKAB', () => {
   it('opens an incident at the labelled anomaly, none on normal operation, and stores every input id', async (t) => {
-    const files = await skabFiles();
+    const files = await skabData(work);
     if (!datasetsDir()) t.diagnostic('VIGIL_DATASETS is unset: using generated SKAB-like telemetry');
     // A published predictive module (actionable) and an envelope challenger (shadow), trained as SKAB's protocol
     // says: the anomaly-free file plus the first rows of the labelled file, whose operating point differs.
     const published = uniqueName('pipe-predictive');
     const challenger = uniqueName('pipe-envelope');
-    for (const [config, name, alias] of [
+    for (const [config, model, alias] of [
       ['skab-predictive', published, 'published'],
       ['skab-envelope', challenger, 'challenger'],
     ] as const) {
-      await run(
-        PYTHON,
-        [
-          '-m',
-          'vigil_science',
-          'train',
-          '--config',
-          `science/modules/${config}.json`,
-          '--data',
-          files.anomalous,
-          '--first-rows',
-          String(TRAIN_ROWS),
-          '--full-data',
-          files.train,
-          '--out',
-          join(work, name),
-          '--register',
-          '--alias',
-          alias,
-          '--model-name',
-          name,
-        ],
-        { cwd: REPO_ROOT, timeout: 240_000 },
-      );
+      models.push(model);
+      await trainAndRegister({
+        config: join(REPO_ROOT, `science/modules/${config}.json`),
+        data: [files.anomalous],
+        model,
+        out: join(work, model),
+        alias,
+        extra: ['--first-rows', String(TRAIN_ROWS), '--full-data', files.normal],
+      });
     }
     pipeline.env.scoring.SCORING_MODELS = `${published}@published,${challenger}@challenger`;
     pipeline.env.scoring.SCORING_CACHE_DIR = join(work, 'cache');
