@@ -49,12 +49,11 @@ import { dlqTopic } from '@vigil/contracts';
 import {
   deleteModel,
   type PipelineService,
-  REPO_ROOT,
   readSkab,
   skabData,
   stackEnv,
   testKafka,
-  trainAndRegister,
+  trainPipelineModels,
   uniqueName,
 } from '@vigil/test-kit';
 import type { Producer } from 'kafkajs';
@@ -166,22 +165,9 @@ interface Setup {
 async function setUp(work: string): Promise<Setup> {
   const data = await skabData(work);
   if (data.origin !== 'SKAB') process.stdout.write(`data: ${data.origin}\n`);
-  const published = uniqueName('bench-e2e-predictive');
-  const challenger = uniqueName('bench-e2e-envelope');
-  for (const [module, model, alias] of [
-    ['skab-predictive', published, 'published'],
-    ['skab-envelope', challenger, 'challenger'],
-  ] as const) {
-    cleanup.add(`MLflow model ${model}`, () => deleteModel(model));
-    await trainAndRegister({
-      config: join(REPO_ROOT, `science/modules/${module}.json`),
-      data: [data.anomalous],
-      model,
-      out: join(work, model),
-      alias,
-      extra: ['--first-rows', '400', '--full-data', data.normal],
-    });
-  }
+  const { scoringModels } = await trainPipelineModels(data, work, 'bench-e2e', (model) =>
+    cleanup.add(`MLflow model ${model}`, () => deleteModel(model)),
+  );
   let rules = args['incident-rules'];
   if (!rules) {
     rules = join(work, 'incident-rules.json');
@@ -192,7 +178,7 @@ async function setUp(work: string): Promise<Setup> {
     origin: data.origin,
     serviceEnv: {
       scoring: {
-        SCORING_MODELS: `${published}@published,${challenger}@challenger`,
+        SCORING_MODELS: scoringModels,
         SCORING_CACHE_DIR: join(work, 'cache'),
         ...settings,
       },

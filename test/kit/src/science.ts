@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { datasetsDir, stackEnv } from './env.ts';
+import { datasetsDir, stackEnv, uniqueName } from './env.ts';
 import { REPO_ROOT } from './process.ts';
 
 const run = promisify(execFile);
@@ -67,6 +67,45 @@ export async function deleteModel(model: string): Promise<void> {
       experiment_id: found.experiment.experiment_id,
     }).catch(() => undefined);
   }
+}
+
+/** Rows at the head of a labelled SKAB file that train a module on SKAB's protocol, all before its anomaly. */
+export const SKAB_TRAIN_ROWS = 400;
+
+/**
+ * The pipeline's models as its SKAB integration test and the end-to-end benchmark run them,
+ * under fresh names starting with `prefix`: skab-predictive as `published` (its incidents are
+ * actionable) and skab-envelope as `challenger` (shadow incidents). Each is trained on SKAB's
+ * protocol — the anomaly-free file plus the first SKAB_TRAIN_ROWS rows of the labelled file,
+ * whose operating point differs — and registered in MLflow. `registering` hears each name
+ * before it is trained, so the caller can delete it even after a failure. `scoringModels` is
+ * the SCORING_MODELS value that loads both.
+ */
+export async function trainPipelineModels(
+  data: SkabData,
+  work: string,
+  prefix: string,
+  registering: (model: string) => void,
+): Promise<{ published: string; challenger: string; scoringModels: string }> {
+  const names = { published: '', challenger: '' };
+  for (const [module, alias] of [
+    ['skab-predictive', 'published'],
+    ['skab-envelope', 'challenger'],
+  ] as const) {
+    const model = uniqueName(`${prefix}-${module.replace('skab-', '')}`);
+    registering(model);
+    await trainAndRegister({
+      config: join(REPO_ROOT, `science/modules/${module}.json`),
+      data: [data.anomalous],
+      model,
+      out: join(work, model),
+      alias,
+      extra: ['--first-rows', String(SKAB_TRAIN_ROWS), '--full-data', data.normal],
+    });
+    names[alias] = model;
+  }
+  const scoringModels = `${names.published}@published,${names.challenger}@challenger`;
+  return { ...names, scoringModels };
 }
 
 export interface SkabData {

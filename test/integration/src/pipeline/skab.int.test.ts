@@ -16,8 +16,7 @@ import {
   skabData,
   startService,
   testKafka,
-  trainAndRegister,
-  uniqueName,
+  trainPipelineModels,
   waitFor,
 } from '@vigil/test-kit';
 import type { Admin } from 'kafkajs';
@@ -29,9 +28,6 @@ let pipeline: Pipeline;
 const services: ServiceProcess[] = [];
 const models: string[] = [];
 const work = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
-
-/** Rows at the head of the labelled file that train the models (SKAB's protocol), all before its anomaly. */
-const TRAIN_ROWS = 400;
 
 interface LabelLine {
   id: string;
@@ -84,25 +80,9 @@ describe('the whole pipeline on SKAB', () => {
   it('opens an incident at the labelled anomaly, none on normal operation, and stores every input id', async (t) => {
     const files = await skabData(work);
     if (!datasetsDir()) t.diagnostic('VIGIL_DATASETS is unset: using generated SKAB-like telemetry');
-    // A published predictive module (actionable) and an envelope challenger (shadow), trained as SKAB's protocol
-    // says: the anomaly-free file plus the first rows of the labelled file, whose operating point differs.
-    const published = uniqueName('pipe-predictive');
-    const challenger = uniqueName('pipe-envelope');
-    for (const [config, model, alias] of [
-      ['skab-predictive', published, 'published'],
-      ['skab-envelope', challenger, 'challenger'],
-    ] as const) {
-      models.push(model);
-      await trainAndRegister({
-        config: join(REPO_ROOT, `science/modules/${config}.json`),
-        data: [files.anomalous],
-        model,
-        out: join(work, model),
-        alias,
-        extra: ['--first-rows', String(TRAIN_ROWS), '--full-data', files.normal],
-      });
-    }
-    pipeline.env.scoring.SCORING_MODELS = `${published}@published,${challenger}@challenger`;
+    // A published predictive module (actionable) and an envelope challenger (shadow), trained as SKAB's protocol says.
+    const { published, scoringModels } = await trainPipelineModels(files, work, 'pipe', (model) => models.push(model));
+    pipeline.env.scoring.SCORING_MODELS = scoringModels;
     pipeline.env.scoring.SCORING_CACHE_DIR = join(work, 'cache');
     for (const name of PIPELINE_SERVICES) services.push(startService(name, pipeline.env[name]));
 
