@@ -32,11 +32,11 @@
  *
  * Latency: for each of `--rates`, a fresh pipeline (and a fresh chain) with every process
  * ready, records produced for `--seconds` in 20 ms ticks, each stamped with its send time
- * (taken just before the send). A tap reads alerts.scored and incidents (hops c and d of the
- * chain) without decoding during the run. produce → scored = the scored record's Kafka
- * timestamp − the send time of its alert; produce → incident = an OPEN or UPDATED (not a
- * reminder) event's timestamp − the send time of the alert that triggered it (the pump's alert
- * whose event time is the incident's lastAnomalyAt). Achieved alerts/s = records sent / time
+ * (taken just before the send). A tap reads alerts.ingested, .enriched, .scored and incidents
+ * (the outputs of the chain's four hops) without decoding during the run. produce → a stage =
+ * the stage's output record's Kafka timestamp − the send time of its alert; for incidents, of
+ * the alert that triggered an OPEN or UPDATED (not a reminder) event: the pump's alert whose
+ * event time is the incident's lastAnomalyAt. Achieved alerts/s = records sent / time
  * from the first send until the incident service has committed them all. Peak RSS per service
  * is VmHWM of each run's own processes. Needs the local stack.
  */
@@ -191,18 +191,20 @@ async function setUp(work: string): Promise<Setup> {
 }
 
 /**
- * A fresh chain or pipeline, all but its first stage running: where records go in, the two
- * topics whose records are timed (alerts.scored and incidents; the chain's last two hops).
+ * A fresh chain or pipeline, all but its first stage running: where records go in, and the
+ * four topics whose records are timed (alerts.ingested, .enriched, .scored and incidents; the
+ * chain's four hops, so that watching costs both the same).
  */
 async function build(scenario: Scenario, setup: Setup, runCleanup: Cleanup) {
   if (scenario === 'chain') {
     const { topics, start } = await startChain(context, runCleanup, HOPS);
-    const watched: [string, string] = [topics[HOPS - 1] as string, topics[HOPS] as string];
-    return { input: topics[0] as string, watched, fixture: undefined, start };
+    const timed = topics.slice(1) as [string, string, string, string];
+    return { input: topics[0] as string, timed, fixture: undefined, start };
   }
   const { fixture, start } = await startPipeline(context, runCleanup, setup.serviceEnv);
-  const watched: [string, string] = [fixture.topics.alertsScored, fixture.topics.incidents];
-  return { input: fixture.topics.telemetryRaw, watched, fixture, start };
+  const { alertsIngested, alertsEnriched, alertsScored, incidents } = fixture.topics;
+  const timed: [string, string, string, string] = [alertsIngested, alertsEnriched, alertsScored, incidents];
+  return { input: fixture.topics.telemetryRaw, timed, fixture, start };
 }
 
 /** One timed drain of `records` preloaded records through a fresh chain or pipeline. */
@@ -267,24 +269,24 @@ async function paced(scenario: Scenario, rate: number, setup: Setup): Promise<Pa
   const runCleanup = new Cleanup();
   try {
     const feed = new PumpFeed(setup.files, uniqueName('e2e-paced'), entities);
-    const { input, watched, fixture, start } = await build(scenario, setup, runCleanup);
+    const { input, timed, fixture, start } = await build(scenario, setup, runCleanup);
     const run = start();
     await run.ready().catch((error) => {
       throw failure(run, error);
     });
-    const tap = await tapTopics(kafka, watched);
+    const tap = await tapTopics(kafka, timed);
     runCleanup.add('tap', tap.stop);
     const sent = await sendPaced(await scenarioProducer(runCleanup), input, feed, { rate, seconds: pacedSeconds });
     await waitCount(run, 'the last stage', run.done, sent.count);
     const doneAt = Date.now();
-    const expected = await endOffsetSum(admin, watched);
+    const expected = await endOffsetSum(admin, timed);
     await waitCount(run, 'the tap', async () => tap.records.length, expected);
     await tap.stop();
     const rssMb = await rssOf(run);
     await stopAll(run);
     const latencies = fixture
       ? await pipelineLatencies(codec, tap.records, fixture.topics, sent)
-      : chainLatencies(tap.records, watched[0], watched[1], sent);
+      : chainLatencies(tap.records, timed, sent);
     return {
       scenario,
       rate,
@@ -364,12 +366,12 @@ async function main(): Promise<void> {
       overrides: settings,
     },
     throughput,
-    latency: latency.map(({ toScored, toIncident, toIngestedAt, toScoredAt, ...rest }) => ({
+    latency: latency.map(({ toIngested, toEnriched, toScored, toIncident, ...rest }) => ({
       ...rest,
+      toIngested: latencySummary(toIngested),
+      toEnriched: latencySummary(toEnriched),
       toScored: latencySummary(toScored),
       toIncident: latencySummary(toIncident),
-      toIngestedAt: toIngestedAt && latencySummary(toIngestedAt),
-      toScoredAt: toScoredAt && latencySummary(toScoredAt),
     })),
     services,
     runs,

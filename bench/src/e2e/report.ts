@@ -153,13 +153,15 @@ function serviceColumns(rates: readonly number[]): Column<ServiceRow>[] {
   ];
 }
 
-/** Where a paced pipeline run's latency accumulates, from the stamps the services write. */
+/** Where a paced run's latency accumulates: p50/p99 from produce to each stage's output. */
 function stageLine(run: Paced): string {
-  const pair = (values: number[] | undefined) =>
-    values ? `${formatNumber(q(values, 0.5))}/${formatNumber(q(values, 0.99))}` : '–';
+  const pair = (values: number[]) => `${formatNumber(q(values, 0.5))}/${formatNumber(q(values, 0.99))}`;
+  const [first, second, third, fourth] =
+    run.scenario === 'chain' ? ['hop a', 'hop b', 'hop c', 'hop d'] : ['ingested', 'enriched', 'scored', 'incident'];
   return (
-    `  pipeline @ ${formatNumber(run.rate)}/s, p50/p99 ms from produce: ingestedAt ${pair(run.toIngestedAt)}, ` +
-    `scoredAt ${pair(run.toScoredAt)}, on alerts.scored ${pair(run.toScored)}, incident ${pair(run.toIncident)}` +
+    `  ${run.scenario === 'chain' ? 'chain' : 'pipeline'} @ ${formatNumber(run.rate)}/s, p50/p99 ms from produce to ` +
+    `${first} ${pair(run.toIngested)}, ${second} ${pair(run.toEnriched)}, ${third} ${pair(run.toScored)}, ` +
+    `${fourth} ${pair(run.toIncident)}` +
     (run.unmatched > 0 ? ` (${run.unmatched} incident events matched no sent alert)` : '')
   );
 }
@@ -180,7 +182,7 @@ export function renderReport(
     '',
     renderTable(LATENCY_COLUMNS, latency),
     '',
-    ...latency.filter((r) => r.scenario === 'pipeline').map(stageLine),
+    ...latency.map(stageLine),
     '',
     "Per service (CPU over the drains, medians; peak RSS of each run's own processes):",
     '',

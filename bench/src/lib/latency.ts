@@ -65,15 +65,14 @@ export async function sendPaced(
   return sent;
 }
 
-/** Latencies in ms, ascending. */
+/** Latencies in ms from produce to each stage's output record (its Kafka timestamp), ascending. */
 export interface Latencies {
-  /** produce → alerts.scored (chain: the hop before the last). */
+  /** alerts.ingested, alerts.enriched, alerts.scored (a chain: hops 1, 2 and 3). */
+  toIngested: number[];
+  toEnriched: number[];
   toScored: number[];
-  /** produce → incident event (chain: the last hop). */
+  /** incident events (a chain: hop 4, every record). */
   toIncident: number[];
-  /** Pipeline: produce → the alert's `ingestedAt` and the scored alert's `scoredAt` (stamps the services write). */
-  toIngestedAt?: number[];
-  toScoredAt?: number[];
   /** Incident events that matched no sent alert (should be none). */
   unmatched: number;
 }
@@ -81,62 +80,66 @@ export interface Latencies {
 const ascending = (values: number[]) => values.sort((a, b) => a - b);
 
 /**
- * A chain's latencies to its last two hops (`beforeLast`, `last`): the hops copy the JSON
- * records, whose ids say when each was sent; the time out is the record's Kafka timestamp.
+ * A four-hop chain's latencies to each hop's output (`hops`, in order): the hops copy the
+ * JSON records, whose ids say when each was sent.
  */
 export function chainLatencies(
   tapped: readonly TappedRecord[],
-  beforeLast: string,
-  last: string,
+  hops: readonly [string, string, string, string],
   sent: Sent,
 ): Latencies {
-  const of = (topic: string) =>
-    ascending(
-      tapped
-        .filter((r) => r.topic === topic)
-        .map((r) => {
-          const { id } = JSON.parse(r.value.toString('utf8')) as { id: string };
-          return r.timestamp - (sent.byId.get(id) ?? Number.NaN);
-        }),
-    );
-  return { toScored: of(beforeLast), toIncident: of(last), unmatched: 0 };
+  const by = new Map<string, number[]>(hops.map((topic) => [topic, []]));
+  for (const record of tapped) {
+    const { id } = JSON.parse(record.value.toString('utf8')) as { id: string };
+    by.get(record.topic)?.push(record.timestamp - (sent.byId.get(id) ?? Number.NaN));
+  }
+  const [toIngested, toEnriched, toScored, toIncident] = hops.map((topic) => ascending(by.get(topic) ?? []));
+  return {
+    toIngested: toIngested ?? [],
+    toEnriched: toEnriched ?? [],
+    toScored: toScored ?? [],
+    toIncident: toIncident ?? [],
+    unmatched: 0,
+  };
+}
+
+export interface PipelineTopics {
+  alertsIngested: string;
+  alertsEnriched: string;
+  alertsScored: string;
+  incidents: string;
 }
 
 /**
- * A pipeline's latencies, decoded after the run: every scored alert by its id; every OPEN or
- * UPDATED incident event that is not a reminder by the alert that triggered it, the pump's
- * alert whose event time is the incident's `lastAnomalyAt`. CLOSED events and reminders are
- * triggered by whichever alert comes next, so they are not timed.
+ * A pipeline's latencies, decoded after the run: every alert on alerts.ingested,
+ * alerts.enriched and alerts.scored by its id; every OPEN or UPDATED incident event that is
+ * not a reminder by the alert that triggered it, the pump's alert whose event time is the
+ * incident's `lastAnomalyAt`. CLOSED events and reminders are triggered by whichever alert
+ * comes next, so they are not timed.
  */
 export async function pipelineLatencies(
   codec: AvroCodec,
   tapped: readonly TappedRecord[],
-  topics: { alertsScored: string; incidents: string },
+  topics: PipelineTopics,
   sent: Sent,
 ): Promise<Latencies> {
-  const out = { toScored: [] as number[], toIncident: [] as number[], toIngestedAt: [] as number[] };
-  const toScoredAt: number[] = [];
-  let unmatched = 0;
+  const out: Latencies = { toIngested: [], toEnriched: [], toScored: [], toIncident: [], unmatched: 0 };
+  const since = (id: string, record: TappedRecord) => record.timestamp - (sent.byId.get(id) ?? Number.NaN);
   for (const record of tapped) {
-    if (record.topic === topics.alertsScored) {
+    if (record.topic === topics.alertsIngested || record.topic === topics.alertsEnriched) {
+      const alert = await codec.decodeAs(record.value, 'vigil.Alert');
+      (record.topic === topics.alertsIngested ? out.toIngested : out.toEnriched).push(since(alert.id, record));
+    } else if (record.topic === topics.alertsScored) {
       const scored = await codec.decodeAs(record.value, 'vigil.ScoredAlert');
-      const at = sent.byId.get(scored.alert.id) ?? Number.NaN;
-      out.toScored.push(record.timestamp - at);
-      out.toIngestedAt.push(scored.alert.ingestedAt - at);
-      toScoredAt.push(scored.scoredAt - at);
+      out.toScored.push(since(scored.alert.id, record));
     } else if (record.topic === topics.incidents) {
       const incident = await codec.decodeAs(record.value, 'vigil.Incident');
       if (incident.status === 'CLOSED' || incident.reminder) continue;
       const at = sent.byEvent.get(eventKey(incident.entity, incident.lastAnomalyAt));
-      if (at === undefined) unmatched++;
+      if (at === undefined) out.unmatched++;
       else out.toIncident.push(record.timestamp - at);
     }
   }
-  return {
-    toScored: ascending(out.toScored),
-    toIncident: ascending(out.toIncident),
-    toIngestedAt: ascending(out.toIngestedAt),
-    toScoredAt: ascending(toScoredAt),
-    unmatched,
-  };
+  for (const list of [out.toIngested, out.toEnriched, out.toScored, out.toIncident]) ascending(list);
+  return out;
 }
