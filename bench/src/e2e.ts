@@ -333,7 +333,7 @@ async function main(): Promise<void> {
       const p99 = latencySummary(run.toIncident).p99;
       process.stderr.write(
         `  ${scenario} @ ${formatNumber(rate)}/s: achieved ${formatNumber(run.achieved)}/s, ` +
-          `p99 → last stage ${formatNumber(p99)} ms over ${formatNumber(run.toIncident.length)} records\n`,
+          `p99 → last stage ${formatNumber(p99)} ms over ${formatNumber(run.toIncident.length)} samples\n`,
       );
       await sleep(1_000);
     }
