@@ -90,11 +90,11 @@ export async function tapTopics(
   kafka: Kafka,
   topics: readonly string[],
 ): Promise<{ records: TappedRecord[]; stop: () => Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: uniqueName('bench-tap'), maxWaitTimeInMs: 50 });
+  const groupId = uniqueName('bench-tap');
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
   const records: TappedRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-  // No commits: the group leaves nothing behind once the tap stops.
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
@@ -107,7 +107,22 @@ export async function tapTopics(
       }
     },
   });
-  return { records, stop: () => consumer.disconnect() };
+  let stopping: Promise<void> | undefined;
+  // Idempotent; the empty group is deleted too, or the broker would keep it.
+  const stop = () => {
+    stopping ??= (async () => {
+      await consumer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.deleteGroups([groupId]);
+      } finally {
+        await admin.disconnect();
+      }
+    })();
+    return stopping;
+  };
+  return { records, stop };
 }
 
 export interface DrainOptions {
