@@ -49,10 +49,7 @@ else
   say "── reference modules already registered in MLflow: reusing them"
 fi
 
-if [ -z "${SCORING_MODELS:-}" ]; then
-  SCORING_MODELS=$(printf '%s@published,' "${PUBLISHED[@]}")$(printf '%s@challenger,' "${CHALLENGERS[@]}")
-  export SCORING_MODELS="${SCORING_MODELS%,}"
-fi
+# The scoring service's default SCORING_MODELS is this arrangement (services/scoring/src/config.ts).
 
 say "── services"
 # A scoring service left running by an earlier run may score another set of modules.

@@ -22,10 +22,10 @@ describe('scoring config', () => {
     assert.ok(Object.isFrozen(config));
   });
 
-  it('defaults to the four reference modules, published', () => {
+  it('defaults to the four reference modules as the demo registers them: two published, two challengers', () => {
     assert.deepEqual(
       parseScoringConfig({}).SCORING_MODELS.map((r) => `${r.model}@${r.alias}`),
-      ['skab-predictive@published', 'skab-envelope@published', 'skab-rules@published', 'skab-iforest@published'],
+      ['skab-predictive@published', 'skab-rules@published', 'skab-envelope@challenger', 'skab-iforest@challenger'],
     );
   });
 

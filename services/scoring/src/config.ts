@@ -81,7 +81,7 @@ export const scoringEnv = {
   MLFLOW_TRACKING_URI: connectionEnv.MLFLOW_TRACKING_URI,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   SCORING_MODELS: modelsFromEnv.prefault(
-    'skab-predictive@published,skab-envelope@published,skab-rules@published,skab-iforest@published',
+    'skab-predictive@published,skab-rules@published,skab-envelope@challenger,skab-iforest@challenger',
   ),
   SCORING_GROUP_ID: z.string().min(1).default('vigil-scoring'),
   SCORING_CLIENT_ID: z.string().min(1).default('vigil-scoring'),

@@ -23,7 +23,7 @@ export type LiveService = (typeof LIVE_SERVICES)[number];
  */
 export const NOT_YET_COVERED: Readonly<Record<string, string>> = {
   scoring:
-    'needs published reference models in MLflow (SCORING_MODELS defaults to skab-*@published), which a fresh local stack does not have',
+    'needs the reference models registered in MLflow (SCORING_MODELS defaults to skab-* published and challengers, as ./vigil demo registers them), which a fresh local stack does not have',
   feedback: 'not built yet (no services/feedback)',
 };
 
