@@ -2,6 +2,7 @@
 # Runs the benchmarks under bench/src/ against the local stack, each printing its table.
 #   ./vigil bench               every benchmark entry file (bench/src/*.ts)
 #   ./vigil bench ingest [...]  one benchmark, with its own options (see the file's header)
+#   ./vigil bench quality [...] detection quality on the real datasets (bench/quality/run.sh; needs VIGIL_DATASETS)
 # A top-level file marked `@bench-worker` is a child process of a benchmark, not one itself;
 # shared helpers live in bench/src/lib/. Results are also saved under bench/results/ (ignored).
 set -uo pipefail
@@ -20,11 +21,16 @@ if ! bash "$ROOT/deploy/local/stack.sh" status >/dev/null 2>&1; then
   bash "$ROOT/deploy/local/stack.sh" start >&2 || die "the local stack did not start (./vigil stack status)"
 fi
 
+if [ "${1:-}" = quality ]; then
+  shift
+  exec bash "$ROOT/bench/quality/run.sh" "$@"
+fi
+
 if [ $# -gt 0 ]; then
   name=$1
   shift
   if [ ! -f "bench/src/$name.ts" ] || grep -q '@bench-worker' "bench/src/$name.ts"; then
-    die "no benchmark named '$name' (have: $(entries | tr '\n' ' '))"
+    die "no benchmark named '$name' (have: $(entries | tr '\n' ' ')quality)"
   fi
   exec node --import tsx "bench/src/$name.ts" "$@"
 fi
@@ -34,6 +40,12 @@ for name in $(entries); do
   say "── benchmark: $name"
   node --import tsx "bench/src/$name.ts" || failed+=("$name")
 done
+if [ -n "${VIGIL_DATASETS:-}" ]; then
+  say "── benchmark: quality"
+  bash "$ROOT/bench/quality/run.sh" || failed+=(quality)
+else
+  say "── benchmark: quality skipped: it reads the real datasets and VIGIL_DATASETS is unset"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   die "failed: ${failed[*]}"
 fi
