@@ -24,6 +24,10 @@ import { NOT_YET_COVERED } from './services.ts';
 const EVENT_ONLY: Readonly<Record<string, string>> = {
   vigil_retries_total: 'a transient failure of Kafka, Redis, PostgreSQL or the registry',
   vigil_enrichment_replayed_records_total: 'a re-delivery after a crash between publish and commit',
+  vigil_scoring_module_failures_total: 'a module that throws, hangs or crashes on a batch',
+  vigil_scoring_module_restarts_total: 'a module isolate replaced after such a failure',
+  vigil_scoring_model_refused_total: 'a model version that fails a check on loading (hash, self test...)',
+  vigil_scoring_model_swaps_total: 'an alias moved to another version while scoring runs',
   vigil_incident_reminders_total: 'an incident open for a reminder period (1 h of event time by default)',
   vigil_sink_partitions_created_total: 'a daily partition missing when a batch arrives (once a day)',
 };

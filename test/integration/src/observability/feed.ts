@@ -19,8 +19,10 @@ const MINUTE = 60_000;
 export interface FeedResult {
   /** Valid telemetry records the replay tool sent. */
   telemetry: number;
-  /** Telemetry entities (new to enrichment: it creates their state). */
+  /** Telemetry entities (new to enrichment: it creates their state), the pumps included. */
   entities: number;
+  /** Pump records with the reference modules' signals (SKAB's), sent beside the generated ones. */
+  pumps: number;
   /** Records ingest must dead-letter, by error code. */
   junk: Record<string, number>;
   /** Valid records sent beside the generated ones (the late pair). */
@@ -31,6 +33,13 @@ export interface FeedResult {
   replayed: number;
   /** Records in alerts.scored that are not Avro: incident and the sink dead-letter them. */
   scoredJunk: number;
+  /** Records in alerts.enriched that are not Avro: scoring dead-letters them. */
+  enrichedJunk: number;
+}
+
+/** Every valid telemetry record of a feed: through ingest and enrichment, then scored. */
+export function validTelemetry(fed: FeedResult): number {
+  return fed.telemetry + fed.pumps + fed.extraValid;
 }
 
 /** Generated telemetry through the replay tool, as an operator would stream it (docs/replay.md). */
@@ -89,6 +98,35 @@ function junkAndLate(
     junk: { VIGIL_INGEST_MALFORMED_JSON: 2, VIGIL_INGEST_INVALID_FIELD: 1, VIGIL_INGEST_TS_TOO_OLD: 1 },
     extraValid: 2,
   };
+}
+
+const PUMPS = ['pump-1', 'pump-2'] as const;
+
+/**
+ * Pumps running steadily at the training medians of the reference modules'
+ * signals (trainingMedians), one record a second up to now: records every
+ * module reads all its inputs from and scores as normal, so they open no
+ * incident of their own beside the scripted ones.
+ */
+function pumpRecords(
+  runName: string,
+  now: number,
+  medians: Readonly<Record<string, number>>,
+  perPump = 30,
+): { key: string; value: string }[] {
+  return PUMPS.flatMap((pump) => {
+    const entity = `${runName}/${pump}`;
+    return Array.from({ length: perPump }, (_, i) => ({
+      key: entity,
+      value: JSON.stringify({
+        id: `${entity}#${i}`,
+        source: 'obs',
+        entity,
+        ts: now - (perPump - 1 - i) * 1_000,
+        values: medians,
+      }),
+    }));
+  });
 }
 
 const MODEL = 'obs-check';
@@ -160,15 +198,17 @@ export class Feeder {
   private constructor(
     private readonly producer: Producer,
     private readonly codec: AvroCodec,
+    private readonly medians: Readonly<Record<string, number>>,
     private readonly close: () => Promise<void>,
   ) {}
 
-  static async connect(): Promise<Feeder> {
+  /** `medians`: the pumps' signal values (trainingMedians). */
+  static async connect(medians: Readonly<Record<string, number>>): Promise<Feeder> {
     const producer = testKafka('vigil-observability-test').producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const codec = await AvroCodec.connect({ registryUrl: stackEnv.registryUrl });
     await codec.registerTopic(topicNames().alertsScored, 'vigil.ScoredAlert');
-    return new Feeder(producer, codec, () => producer.disconnect());
+    return new Feeder(producer, codec, medians, () => producer.disconnect());
   }
 
   async scored(alerts: readonly ScoredAlert[]): Promise<void> {
@@ -181,15 +221,19 @@ export class Feeder {
   }
 
   /**
-   * Everything at once: generated telemetry and junk into telemetry.raw, then
-   * the scored timeline into alerts.scored, its first alerts a second time.
+   * Everything at once: generated telemetry, pumps and junk into
+   * telemetry.raw, a record that is not Avro into alerts.enriched, then the
+   * scored timeline into alerts.scored, its first alerts a second time.
    */
   async feed(runName: string, telemetryRecords = 300): Promise<FeedResult> {
     const now = Date.now();
     const entities = 4;
     const telemetry = await streamTelemetry(runName, telemetryRecords, entities);
     const { messages, junk, extraValid } = junkAndLate(runName, now);
-    await this.producer.send({ topic: topicNames().telemetryRaw, acks: -1, messages });
+    const pumps = pumpRecords(runName, now, this.medians);
+    await this.producer.send({ topic: topicNames().telemetryRaw, acks: -1, messages: [...pumps, ...messages] });
+    const enrichedJunk = [{ key: `${runName}/junk`, value: 'not avro' }];
+    await this.producer.send({ topic: topicNames().alertsEnriched, acks: -1, messages: enrichedJunk });
     const timeline = scoredTimeline(runName, now);
     const replayed = timeline.slice(0, 6);
     await this.scored(timeline);
@@ -198,12 +242,14 @@ export class Feeder {
     await this.producer.send({ topic: topicNames().alertsScored, acks: -1, messages: scoredJunk });
     return {
       telemetry,
-      entities,
+      entities: entities + PUMPS.length,
+      pumps: pumps.length,
       junk,
       extraValid,
       scored: timeline.length + replayed.length,
       replayed: replayed.length,
       scoredJunk: scoredJunk.length,
+      enrichedJunk: enrichedJunk.length,
     };
   }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uniqueName, waitFor } from '@vigil/test-kit';
 import { closingAlerts, Feeder, type FeedResult } from './feed.ts';
+import { assertScoringServesDefaults, ensureReferenceModels, trainingMedians } from './models.ts';
 import { PrometheusApi } from './prometheus.ts';
 import { ensureServices, LIVE_SERVICES, type RunningServices } from './services.ts';
 
@@ -25,10 +26,13 @@ export async function observedPipeline(): Promise<ObservedPipeline> {
   const prometheus = new PrometheusApi();
   const scrapeMs = await prometheus.scrapeIntervalMs();
   const settleMs = 60_000 + 3 * scrapeMs;
+  // Scoring serves the reference modules by alias: they must be in MLflow before it can be ready.
+  await ensureReferenceModels();
   const services = await ensureServices(LIVE_SERVICES);
   let feeder: Feeder | undefined;
   const runs: string[] = [];
   try {
+    await assertScoringServesDefaults();
     for (const name of LIVE_SERVICES) {
       await waitFor(
         `Prometheus to scrape vigil-${name} (up == 1)`,
@@ -37,7 +41,7 @@ export async function observedPipeline(): Promise<ObservedPipeline> {
         500,
       );
     }
-    feeder = await Feeder.connect();
+    feeder = await Feeder.connect(await trainingMedians());
   } catch (error) {
     await services.stop();
     throw error;

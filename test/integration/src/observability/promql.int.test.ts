@@ -1,16 +1,20 @@
 /**
  * The real Prometheus (deploy/local/stack.sh, deploy/prometheus/prometheus.yml)
  * scrapes the real services, and PromQL sees their key series exist and move
- * when records flow: generated telemetry and junk through telemetry.raw,
- * scored alerts through alerts.scored (see feed.ts). Services already running
- * on their ports (someone else's) are used as they are; the ones this test
- * starts, it stops. Services not covered yet: NOT_YET_COVERED in services.ts.
+ * when records flow: generated telemetry, pumps the reference modules score
+ * and junk through telemetry.raw, junk into alerts.enriched, scored alerts
+ * through alerts.scored (see feed.ts). Scoring serves the reference modules
+ * by alias (models.ts registers them when MLflow lacks them). Services already
+ * running on their ports (someone else's) are used as they are; the ones this
+ * test starts, it stops. Services not covered yet: NOT_YET_COVERED in services.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { refName } from '@vigil/scoring';
 import { waitFor } from '@vigil/test-kit';
-import type { FeedResult } from './feed.ts';
+import { type FeedResult, validTelemetry as valid } from './feed.ts';
 import { type ObservedPipeline, observedPipeline } from './fixture.ts';
+import { aliasVersions, SCORING_MODELS } from './models.ts';
 import { LIVE_SERVICES, type LiveService } from './services.ts';
 
 interface GrowthCheck {
@@ -22,16 +26,10 @@ interface GrowthCheck {
 }
 
 const junkTotal = (fed: FeedResult) => Object.values(fed.junk).reduce((a, b) => a + b, 0);
-const valid = (fed: FeedResult) => fed.telemetry + fed.extraValid;
 /** Scored alerts without the replayed copies (what the sink stores once each). */
 const distinctScored = (fed: FeedResult) => fed.scored - fed.replayed;
 
-/**
- * What each live service must show after the feed. Add a service's rows here
- * when it joins LIVE_SERVICES (scoring: `vigil_records_in_total{stage="scoring"}`,
- * `vigil_scoring_verdicts_total`, `vigil_scoring_score_calibrated_count`,
- * `vigil_scoring_module_seconds_count`, `vigil_scoring_model_info`).
- */
+/** What each live service must show after the feed. Add a service's rows here when it joins LIVE_SERVICES. */
 const GROWTH: GrowthCheck[] = [
   {
     service: 'ingest',
@@ -96,6 +94,59 @@ const GROWTH: GrowthCheck[] = [
     grows: (fed) => fed.entities,
   },
   { service: 'enrichment', what: 'late records', selector: 'vigil_enrichment_late_records_total', grows: () => 1 },
+  {
+    service: 'scoring',
+    what: 'records in',
+    selector: 'vigil_records_in_total{stage="scoring", topic="alerts.enriched"}',
+    grows: (fed) => valid(fed) + fed.enrichedJunk,
+  },
+  {
+    service: 'scoring',
+    what: 'records out',
+    selector: 'vigil_records_out_total{stage="scoring", topic="alerts.scored"}',
+    grows: valid,
+  },
+  {
+    service: 'scoring',
+    what: 'dead letters VIGIL_INGEST_BAD_MAGIC_BYTE (records that are not Avro)',
+    selector: 'vigil_records_dead_lettered_total{stage="scoring", code="VIGIL_INGEST_BAD_MAGIC_BYTE"}',
+    grows: (fed) => fed.enrichedJunk,
+  },
+  {
+    service: 'scoring',
+    what: 'batch latency histogram',
+    selector: 'vigil_batch_duration_seconds_count{stage="scoring"}',
+    grows: () => 1,
+  },
+  ...SCORING_MODELS.flatMap((ref): GrowthCheck[] => {
+    const labels = `model="${ref.model}", alias="${ref.alias}"`;
+    return [
+      {
+        service: 'scoring',
+        what: `verdicts (${refName(ref)}): one per record`,
+        selector: `vigil_scoring_verdicts_total{${labels}}`,
+        grows: valid,
+      },
+      {
+        service: 'scoring',
+        what: `NORMAL verdicts (${refName(ref)}): the pumps at their training medians`,
+        selector: `vigil_scoring_verdicts_total{${labels}, verdict="NORMAL"}`,
+        grows: (fed) => fed.pumps,
+      },
+      {
+        service: 'scoring',
+        what: `calibrated scores histogram (${refName(ref)})`,
+        selector: `vigil_scoring_score_calibrated_count{${labels}}`,
+        grows: (fed) => fed.pumps,
+      },
+      {
+        service: 'scoring',
+        what: `module latency histogram (${refName(ref)})`,
+        selector: `vigil_scoring_module_seconds_count{${labels}}`,
+        grows: () => 1,
+      },
+    ];
+  }),
   {
     service: 'incident',
     what: 'records in',
@@ -244,6 +295,18 @@ describe('Prometheus scrapes the running services: key series exist and move', {
       assert.equal(moving.length, 1, `increase(${check.selector}[2m]) > 0`);
     });
   }
+
+  test('scoring: each model@alias reports one version in use, the one its alias points at in MLflow', async () => {
+    const versions = await aliasVersions();
+    for (const ref of SCORING_MODELS) {
+      const info = await prometheus().query(`vigil_scoring_model_info{model="${ref.model}", alias="${ref.alias}"}`);
+      assert.deepEqual(
+        info.map((s) => [s.metric.version, s.value]),
+        [[versions.get(refName(ref)), 1]],
+        `${refName(ref)}: vigil_scoring_model_info`,
+      );
+    }
+  });
 
   test('incident: open incidents rise while one is open and fall when it closes', async () => {
     assert.ok(pipeline);
