@@ -1,4 +1,4 @@
-"""Command line: train, score, parity-fixture, build-reference, verify."""
+"""Command line: train, retrain, score, parity-fixture, build-reference, verify."""
 
 from __future__ import annotations
 
@@ -47,6 +47,57 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"registered {args.model_name or cfg['module']} version {version.version} (run {version.run_id}){' alias ' + args.alias if args.alias else ''}"
         )
     return 0
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    from .retrain import Schedule, check_alias, csv_window, parse_duration, retrain_once, store_window
+    from .train import load_config
+
+    check_alias(args.alias)
+    cfg = load_config(args.config)
+    length = parse_duration(args.window)
+    until = data.parse_time(args.until)
+    if (args.data is None) == (args.store is None):
+        raise VigilScienceError(data.DATA_INVALID, "give the history as --data FILES or --store POSTGRES_URL")
+    out = Path(args.out or Path("science/build/bundles") / f"{cfg['module']}-retrained")
+
+    def one_round() -> None:
+        if args.store is not None:
+            frame, window = store_window(
+                args.store,
+                entity=args.entity,
+                entity_prefix=args.entity_prefix,
+                schema=args.schema,
+                length_ms=length,
+                until_ms=until,
+            )
+            source = {"store": "alerts", "entity": args.entity or f"{args.entity_prefix}*"}
+        else:
+            frame, window = csv_window(args.data, length, until)
+            source = {"data": [str(Path(p)) for p in args.data]}
+        version = retrain_once(
+            cfg,
+            frame,
+            window,
+            source=source,
+            out=out,
+            min_rows=args.min_rows,
+            alias=args.alias,
+            model_name=args.model_name,
+            drop_labelled=args.drop_labelled,
+        )
+        w = window.describe()
+        print(
+            f"registered {args.model_name or cfg['module']} version {version.version} alias {args.alias}: "
+            f"{len(frame)} rows from {w['windowFrom']} to {w['windowTo']}",
+            flush=True,
+        )
+
+    if args.every is None:
+        one_round()
+        return 0
+    failures = Schedule(parse_duration(args.every), log=lambda m: print(m, flush=True)).run(one_round)
+    return 1 if failures else 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -112,6 +163,32 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--alias", help="with --register: set this alias (e.g. challenger) on the new version")
     t.add_argument("--model-name", help="with --register: registered model name (default: the module's name)")
     t.set_defaults(func=cmd_train)
+
+    r = sub.add_parser(
+        "retrain",
+        help="train on the last --window of history and register it as a challenger (once, or --every)",
+        description="Retrain a module on a sliding time range (CSV files or the score store) and register the "
+        "version under a challenger alias, which scores in shadow beside the published one. Refuses to publish.",
+    )
+    r.add_argument("--config", required=True, help="module config JSON")
+    r.add_argument("--window", required=True, help="length of the history to train on: 90s, 15m, 6h, 7d, 2w")
+    r.add_argument("--until", help="end of the window (RFC 3339; default: now, or after the newest CSV row)")
+    r.add_argument("--data", action="append", help="CSV file or folder (repeatable)")
+    r.add_argument("--store", help="PostgreSQL URL of the score store (the sink's alerts and labels tables)")
+    r.add_argument("--schema", help="with --store: the store's schema (default: the connection's search_path)")
+    r.add_argument("--entity", help="with --store: one entity")
+    r.add_argument("--entity-prefix", help="with --store: every entity starting with this")
+    r.add_argument("--min-rows", type=int, default=200, help="refuse a window with fewer rows (default 200)")
+    r.add_argument(
+        "--drop-labelled",
+        action="store_true",
+        help="leave rows labelled anomalous (CSV labels; the store's newest human label) out of fitting",
+    )
+    r.add_argument("--alias", default="challenger", help="alias of the new version (default challenger; never published)")
+    r.add_argument("--model-name", help="registered model name (default: the module's name)")
+    r.add_argument("--every", help="repeat on this period (e.g. 1h) until SIGTERM; default: run once")
+    r.add_argument("--out", help="bundle directory (default science/build/bundles/<module>-retrained)")
+    r.set_defaults(func=cmd_retrain)
 
     s = sub.add_parser("score", help="reference scorer: per-row scores of a CSV with a bundle")
     s.add_argument("--bundle", required=True)

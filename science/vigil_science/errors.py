@@ -24,3 +24,4 @@ CONFIG_INVALID = "VIGIL_SCIENCE_CONFIG_INVALID"  # a module config cannot be tra
 DATA_INVALID = "VIGIL_SCIENCE_DATA_INVALID"  # training/scoring data unreadable or empty
 TRAINING_FAILED = "VIGIL_SCIENCE_TRAINING_FAILED"  # training produced an unusable module
 REGISTRY_UNREACHABLE = "VIGIL_SCIENCE_REGISTRY_UNREACHABLE"  # MLflow not reachable
+RETRAIN_REFUSED = "VIGIL_SCIENCE_RETRAIN_REFUSED"  # retrain asked to publish, or its window is too thin
