@@ -49,21 +49,42 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retrain_problems(args: argparse.Namespace) -> list[str]:
+    """Every problem with the options at once, found before the first round (a loop would only repeat them)."""
+    problems = []
+    if (args.data is None) == (args.store is None):
+        problems.append("give the history as --data FILES or --store POSTGRES_URL (one of them)")
+    if args.store is not None and (args.entity is None) == (args.entity_prefix is None):
+        problems.append("with --store give one of --entity or --entity-prefix")
+    if args.store is None:
+        store_only = (("--entity", args.entity), ("--entity-prefix", args.entity_prefix), ("--schema", args.schema))
+        given = [option for option, value in store_only if value]
+        if given:
+            problems.append(f"{', '.join(given)} only apply with --store")
+    if args.every is not None and args.until is not None:
+        problems.append("--every with --until would retrain on the same window each round; leave --until out")
+    if args.min_rows < 1:
+        problems.append("--min-rows must be at least 1")
+    return problems
+
+
 def cmd_retrain(args: argparse.Namespace) -> int:
     from .retrain import Schedule, check_alias, csv_window, parse_duration, retrain_once, store_window
     from .train import load_config
 
     check_alias(args.alias)
+    problems = _retrain_problems(args)
+    if problems:
+        raise VigilScienceError(data.DATA_INVALID, "; ".join(problems))
     cfg = load_config(args.config)
     length = parse_duration(args.window)
+    every = None if args.every is None else parse_duration(args.every)
     until = data.parse_time(args.until)
-    if (args.data is None) == (args.store is None):
-        raise VigilScienceError(data.DATA_INVALID, "give the history as --data FILES or --store POSTGRES_URL")
     out = Path(args.out or Path("science/build/bundles") / f"{cfg['module']}-retrained")
 
     def one_round() -> None:
         if args.store is not None:
-            frame, window = store_window(
+            history = store_window(
                 args.store,
                 entity=args.entity,
                 entity_prefix=args.entity_prefix,
@@ -73,12 +94,11 @@ def cmd_retrain(args: argparse.Namespace) -> int:
             )
             source = {"store": "alerts", "entity": args.entity or f"{args.entity_prefix}*"}
         else:
-            frame, window = csv_window(args.data, length, until)
+            history = csv_window(args.data, length, until)
             source = {"data": [str(Path(p)) for p in args.data]}
         version = retrain_once(
             cfg,
-            frame,
-            window,
+            history,
             source=source,
             out=out,
             min_rows=args.min_rows,
@@ -86,18 +106,19 @@ def cmd_retrain(args: argparse.Namespace) -> int:
             model_name=args.model_name,
             drop_labelled=args.drop_labelled,
         )
-        w = window.describe()
+        w = history.window.describe()
         print(
             f"registered {args.model_name or cfg['module']} version {version.version} alias {args.alias}: "
-            f"{len(frame)} rows from {w['windowFrom']} to {w['windowTo']}",
+            f"{len(history.frame)} rows from {w['windowFrom']} to {w['windowTo']}",
             flush=True,
         )
 
-    if args.every is None:
+    if every is None:
         one_round()
         return 0
-    failures = Schedule(parse_duration(args.every), log=lambda m: print(m, flush=True)).run(one_round)
-    return 1 if failures else 0
+    # Ends only on SIGTERM/SIGINT, between rounds: a clean stop (failed rounds are in the log).
+    Schedule(every, log=lambda m: print(m, flush=True)).run(one_round)
+    return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -182,11 +203,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--drop-labelled",
         action="store_true",
-        help="leave rows labelled anomalous (CSV labels; the store's newest human label) out of fitting",
+        help="leave rows labelled anomalous out of fitting and calibration (CSV: the label column; store: the "
+        "alert's newest human label in `labels` is ANOMALY; the published model's verdicts are not used)",
     )
     r.add_argument("--alias", default="challenger", help="alias of the new version (default challenger; never published)")
     r.add_argument("--model-name", help="registered model name (default: the module's name)")
-    r.add_argument("--every", help="repeat on this period (e.g. 1h) until SIGTERM; default: run once")
+    r.add_argument(
+        "--every",
+        help="loop: a round now, then one per period slot (1h = on the hour) until SIGTERM/SIGINT; a failed round "
+        "is logged and the next slot tried; default: run once (cron, systemd timer, CronJob)",
+    )
     r.add_argument("--out", help="bundle directory (default science/build/bundles/<module>-retrained)")
     r.set_defaults(func=cmd_retrain)
 

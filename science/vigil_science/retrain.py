@@ -82,12 +82,32 @@ def check_rows(frame: Frame, min_rows: int, window: Window) -> None:
         )
 
 
+@dataclass(frozen=True)
+class History:
+    """The rows of a window. `signals`: the store's value names (features excluded); None = CSV, every column."""
+
+    frame: Frame
+    window: Window
+    signals: tuple[str, ...] | None = None
+
+
+def pin_signals(cfg: dict[str, Any], signals: tuple[str, ...] | None) -> dict[str, Any]:
+    """`inputs.values: "*"` → the store's signal names, so enrichment features are not taken for values.
+
+    The runtime reads `inputs.values` from an alert's `values` map only; a feature listed there would be NaN
+    in production although training saw it.
+    """
+    if signals is None or cfg["inputs"].get("values") != "*":
+        return cfg
+    return {**cfg, "inputs": {**cfg["inputs"], "values": list(signals)}}
+
+
 def rows_per_entity(frame: Frame) -> dict[str, int]:
     entities, counts = np.unique(frame.entity.astype(str), return_counts=True)
     return {str(e): int(c) for e, c in zip(entities, counts, strict=True)}
 
 
-def csv_window(paths: list[str], length_ms: int, until_ms: int | None) -> tuple[Frame, Window]:
+def csv_window(paths: list[str], length_ms: int, until_ms: int | None) -> History:
     """The window of CSV history; without `until` it ends just after the newest row of the files."""
     frames = [f for p in paths for f in data.load(p)]
     newest = max(int(f.ts.max()) for f in frames if len(f))
@@ -96,7 +116,7 @@ def csv_window(paths: list[str], length_ms: int, until_ms: int | None) -> tuple[
     selected = [f for f in selected if len(f)]
     if not selected:
         raise VigilScienceError(RETRAIN_REFUSED, f"the window {window} holds no row of {paths}")
-    return Frame.concat(selected), window
+    return History(Frame.concat(selected), window)
 
 
 def store_window(
@@ -107,7 +127,7 @@ def store_window(
     schema: str | None,
     length_ms: int,
     until_ms: int | None,
-) -> tuple[Frame, Window]:
+) -> History:
     """The window of the sink's `alerts` table: values and features as columns, labels from `labels`."""
     import psycopg
 
@@ -117,7 +137,7 @@ def store_window(
     where_entity = "a.entity = %(entity)s" if entity is not None else "starts_with(a.entity, %(prefix)s)"
     # The newest label of an alert decides; a later NORMAL relabel clears an ANOMALY.
     query = f"""
-        SELECT a.entity, (extract(epoch FROM a.ts) * 1000)::bigint AS ts, a.signal_values, a.features, a.attrs,
+        SELECT a.entity, floor(extract(epoch FROM a.ts) * 1000)::bigint AS ts, a.signal_values, a.features, a.attrs,
                coalesce(l.label = 'ANOMALY', false) AS labelled_anomaly
         FROM alerts a
         LEFT JOIN LATERAL (
@@ -136,7 +156,7 @@ def store_window(
     if not rows:
         who = entity if entity is not None else f"{entity_prefix}*"
         raise VigilScienceError(RETRAIN_REFUSED, f"the store has no alert of {who} from {window}")
-    return frame_from_rows(rows), window
+    return History(frame_from_rows(rows), window, tuple(sorted({k for r in rows for k in r[2]})))
 
 
 def frame_from_rows(rows: list[tuple[Any, ...]]) -> Frame:
@@ -152,9 +172,13 @@ def frame_from_rows(rows: list[tuple[Any, ...]]) -> Frame:
         entity=np.array([r[0] for r in rows], dtype=object),
         ts=np.array([int(r[1]) for r in rows], dtype=np.int64),
         values={c: np.array([number(r, c) for r in rows], dtype=np.float64) for c in numeric},
-        attrs={a: np.array([r[4].get(a) for r in rows], dtype=object) for a in attr_names},
+        attrs={a: np.array([_text(r[4].get(a)) for r in rows], dtype=object) for a in attr_names},
         labels=np.array([1 if r[5] else 0 for r in rows], dtype=np.int8),
     )
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)  # attributes are strings, as data.read_csv makes them
 
 
 def _redacted(dsn: str) -> str:
@@ -163,8 +187,7 @@ def _redacted(dsn: str) -> str:
 
 def retrain_once(
     cfg: dict[str, Any],
-    frame: Frame,
-    window: Window,
+    history: History,
     *,
     source: dict[str, Any],
     out: Path,
@@ -177,10 +200,11 @@ def retrain_once(
     """Train on the window and register the version under `alias`; refused before training when it cannot be."""
     from .train import train
 
+    frame, window = history.frame, history.window
     check_alias(alias)
     check_rows(frame, min_rows, window)
     described = {**source, **window.describe(), "rowsPerEntity": rows_per_entity(frame)}
-    result = train(cfg, frame, out, drop_labelled=drop_labelled, source=described)
+    result = train(pin_signals(cfg, history.signals), frame, out, drop_labelled=drop_labelled, source=described)
     result.params.update({"retrain.windowFrom": described["windowFrom"], "retrain.windowTo": described["windowTo"]})
     result.params["retrain.rows"] = len(frame)
     if register is None:
@@ -191,7 +215,11 @@ def retrain_once(
 
 
 class Schedule:
-    """Runs a round now and then every `every_ms`, on slot boundaries; SIGTERM/SIGINT end it between rounds."""
+    """Runs a round now and then at every slot of `every_ms` (epoch-aligned: 1h = on the hour).
+
+    SIGTERM/SIGINT set a flag: a round in progress finishes, and no new one starts. A round that
+    overruns its period skips the slots it missed rather than starting again at once.
+    """
 
     def __init__(self, every_ms: int, log: Callable[[str], None] = print) -> None:
         self.every_ms = every_ms
@@ -201,22 +229,32 @@ class Schedule:
     def stop(self, *_: object) -> None:
         self.stopping.set()
 
+    def next_slot(self, now_ms: int) -> int:
+        return (now_ms // self.every_ms + 1) * self.every_ms
+
     def run(self, round_fn: Callable[[], object], *, install_signals: bool = True, rounds: int | None = None) -> int:
+        """Rounds until stopped (or `rounds` done); returns how many failed."""
+        previous = {}
         if install_signals:
-            signal.signal(signal.SIGTERM, self.stop)
-            signal.signal(signal.SIGINT, self.stop)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                previous[sig] = signal.signal(sig, self.stop)
         failures = done = 0
-        while not self.stopping.is_set():
-            started = time.time()
-            try:
-                round_fn()
-            except Exception as e:  # a failed round is reported and the schedule goes on
-                failures += 1
-                self.log(f"retrain round failed: {e}")
-            done += 1
-            if rounds is not None and done >= rounds:
-                break
-            next_slot = (int(started * 1000) // self.every_ms + 1) * self.every_ms
-            self.log(f"next retrain at {np.datetime64(next_slot, 'ms')}Z")
-            self.stopping.wait(max(0.0, next_slot / 1000 - time.time()))
+        try:
+            while not self.stopping.is_set():
+                try:
+                    round_fn()
+                except Exception as e:  # a failed round is reported and the schedule goes on
+                    failures += 1
+                    self.log(f"retrain round failed: {e}")
+                done += 1
+                if (rounds is not None and done >= rounds) or self.stopping.is_set():
+                    break
+                slot = self.next_slot(int(time.time() * 1000))
+                self.log(f"next retrain at {np.datetime64(slot, 'ms')}Z")
+                self.stopping.wait(max(0.0, slot / 1000 - time.time()))
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if self.stopping.is_set():
+            self.log(f"retrain schedule stopped after {done} rounds ({failures} failed)")
         return failures
