@@ -20,7 +20,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
-import { ingestEnv } from '@vigil/ingest';
 import { redisFixture, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
 import {
   avroMessages,
@@ -96,14 +95,6 @@ for (const pair of args.set ?? []) {
   }
   ingestSettings[pair.slice(0, at)] = pair.slice(at + 1);
 }
-/**
- * Partitions each process works on at once: the passthrough follows ingest's
- * setting (its default, or --set INGEST_PARTITIONS_CONCURRENTLY=N), so both
- * overlap their waits the same way.
- */
-const partitionsConcurrently = ingestEnv.INGEST_PARTITIONS_CONCURRENTLY.parse(
-  ingestSettings.INGEST_PARTITIONS_CONCURRENTLY,
-);
 /** --only: the scenarios to run, as `<kind>-<format>` (passthrough-json, ingest-avro, ...); all by default. */
 const only = args.only ? new Set(args.only.split(',').map((name) => name.trim().toLowerCase())) : undefined;
 
@@ -154,7 +145,7 @@ async function start(
   const groupId = benchGroup(admin, runCleanup, `bench-${scenario.kind}`);
   if (scenario.kind === 'passthrough') {
     return {
-      service: startPassthrough({ input: scenario.input, output, groupId, partitionsConcurrently }, script),
+      service: startPassthrough({ input: scenario.input, output, groupId }, script),
       groupId,
       outputs: [output],
       deadLetters: 0,
@@ -321,7 +312,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `ingest benchmark: ${formatNumber(jsonCount)} JSON records (mean ${formatNumber(meanBytes(json))} B), ` +
       `${formatNumber(avroCount)} Avro records (mean ${formatNumber(meanBytes(avro))} B), ${partitions} partitions, ` +
-      `${partitionsConcurrently} processed at a time, ${repeat} round(s); preloaded ${formatNumber(preloaded)} records in ${formatNumber(preloadSeconds, 1)} s\n`,
+      `${repeat} round(s); preloaded ${formatNumber(preloaded)} records in ${formatNumber(preloadSeconds, 1)} s\n`,
   );
 
   const scenarios = (

@@ -6,13 +6,13 @@
  * to PASSTHROUGH_OUTPUT, as little work per record as a stage can do: no
  * decoding, no checks, no Redis. It uses what every stage uses: the
  * `createProducer` of @vigil/kafka (idempotent, one request in flight, acks -1),
- * and the consumer settings of its BatchConsumer (250 ms fetch wait, kafkajs's
- * default fetch sizes, manual commits, one partition at a time unless
- * PASSTHROUGH_PARTITIONS_CONCURRENTLY says otherwise); one
- * `sendBatch` per fetched batch, then the commit after it.
+ * and the consume pattern of its BatchConsumer (250 ms fetch wait, kafkajs's
+ * default fetch sizes, manual commits, the partition batches of one fetch
+ * gathered into one group): one `sendBatch` per fetch, then one commit of every
+ * partition in it.
  */
 import { createProducer } from '@vigil/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { type EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -26,7 +26,6 @@ function required(name: string): string {
 const input = required('PASSTHROUGH_INPUT');
 const output = required('PASSTHROUGH_OUTPUT');
 const groupId = required('PASSTHROUGH_GROUP_ID');
-const partitionsConsumedConcurrently = Number(process.env.PASSTHROUGH_PARTITIONS_CONCURRENTLY ?? '1');
 const kafka = new Kafka({
   clientId: 'vigil-bench-passthrough',
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -56,19 +55,40 @@ consumer.on(consumer.events.CRASH, (event) => {
 await producer.connect();
 await consumer.connect();
 await consumer.subscribe({ topics: [input], fromBeginning: true });
+type Gathered = { payload: EachBatchPayload; resolve: () => void; reject: (error: unknown) => void };
+let gathering: Gathered[] = [];
+
+async function passGroup(group: Gathered[]): Promise<void> {
+  const messages = group.flatMap(({ payload }) =>
+    payload.batch.messages.map((message) => ({ key: message.key, value: message.value })),
+  );
+  await producer.sendBatch({ topicMessages: [{ topic: output, messages }], acks: -1 });
+  const partitions = group.map(({ payload: { batch, resolveOffset } }) => {
+    resolveOffset(batch.lastOffset());
+    return { partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() };
+  });
+  await group[0]?.payload.commitOffsetsIfNecessary({ topics: [{ topic: input, partitions }] });
+}
+
 await consumer.run({
   autoCommit: false,
   eachBatchAutoResolve: false,
-  partitionsConsumedConcurrently,
-  eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
-    if (batch.messages.length === 0) return;
-    const messages = batch.messages.map((message) => ({ key: message.key, value: message.value }));
-    await producer.sendBatch({ topicMessages: [{ topic: output, messages }], acks: -1 });
-    const last = batch.lastOffset();
-    resolveOffset(last);
-    const next = (BigInt(last) + 1n).toString();
-    await commitOffsetsIfNecessary({
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-    });
-  },
+  partitionsConsumedConcurrently: 64,
+  eachBatch: (payload) =>
+    new Promise<void>((resolve, reject) => {
+      gathering.push({ payload, resolve, reject });
+      if (gathering.length > 1) return;
+      setImmediate(() => {
+        const group = gathering;
+        gathering = [];
+        passGroup(group).then(
+          () => {
+            for (const item of group) item.resolve();
+          },
+          (error: unknown) => {
+            for (const item of group) item.reject(error);
+          },
+        );
+      });
+    }),
 });

@@ -171,14 +171,14 @@ export function renderReport(
   throughput: readonly ThroughputRow[],
   latency: readonly Paced[],
   services: readonly ServiceRow[],
-  options: { repeat: number; seconds: number; rates: readonly number[] },
+  options: { repeat: number; seconds: number; warmupSeconds: number; rates: readonly number[] },
 ): string {
   return [
     `Sustained throughput, preloaded alerts (medians of ${options.repeat} round(s)):`,
     '',
     renderTable(THROUGHPUT_COLUMNS, throughput),
     '',
-    `Latency from produce at fixed input rates, ${options.seconds} s each (chain: "scored" = hop c, "incident" = hop d):`,
+    `Latency from produce at fixed input rates, ${options.seconds} s each after ${options.warmupSeconds} s of warm-up at the rate, not timed (chain: "scored" = hop c, "incident" = hop d):`,
     '',
     renderTable(LATENCY_COLUMNS, latency),
     '',

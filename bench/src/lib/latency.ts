@@ -87,10 +87,12 @@ export function chainLatencies(
   tapped: readonly TappedRecord[],
   hops: readonly [string, string, string, string],
   sent: Sent,
+  warmup?: Sent,
 ): Latencies {
   const by = new Map<string, number[]>(hops.map((topic) => [topic, []]));
   for (const record of tapped) {
     const { id } = JSON.parse(record.value.toString('utf8')) as { id: string };
+    if (warmup?.byId.has(id)) continue;
     by.get(record.topic)?.push(record.timestamp - (sent.byId.get(id) ?? Number.NaN));
   }
   const [toIngested, toEnriched, toScored, toIncident] = hops.map((topic) => ascending(by.get(topic) ?? []));
@@ -115,27 +117,32 @@ export interface PipelineTopics {
  * alerts.enriched and alerts.scored by its id; every OPEN or UPDATED incident event that is
  * not a reminder by the alert that triggered it, the pump's alert whose event time is the
  * incident's `lastAnomalyAt`. CLOSED events and reminders are triggered by whichever alert
- * comes next, so they are not timed.
+ * comes next, so they are not timed. Whatever a `warmup` record caused is left out.
  */
 export async function pipelineLatencies(
   codec: AvroCodec,
   tapped: readonly TappedRecord[],
   topics: PipelineTopics,
   sent: Sent,
+  warmup?: Sent,
 ): Promise<Latencies> {
   const out: Latencies = { toIngested: [], toEnriched: [], toScored: [], toIncident: [], unmatched: 0 };
   const since = (id: string, record: TappedRecord) => record.timestamp - (sent.byId.get(id) ?? Number.NaN);
   for (const record of tapped) {
     if (record.topic === topics.alertsIngested || record.topic === topics.alertsEnriched) {
       const alert = await codec.decodeAs(record.value, 'vigil.Alert');
+      if (warmup?.byId.has(alert.id)) continue;
       (record.topic === topics.alertsIngested ? out.toIngested : out.toEnriched).push(since(alert.id, record));
     } else if (record.topic === topics.alertsScored) {
       const scored = await codec.decodeAs(record.value, 'vigil.ScoredAlert');
+      if (warmup?.byId.has(scored.alert.id)) continue;
       out.toScored.push(since(scored.alert.id, record));
     } else if (record.topic === topics.incidents) {
       const incident = await codec.decodeAs(record.value, 'vigil.Incident');
       if (incident.status === 'CLOSED' || incident.reminder) continue;
-      const at = sent.byEvent.get(eventKey(incident.entity, incident.lastAnomalyAt));
+      const key = eventKey(incident.entity, incident.lastAnomalyAt);
+      if (warmup?.byEvent.has(key)) continue;
+      const at = sent.byEvent.get(key);
       if (at === undefined) out.unmatched++;
       else out.toIncident.push(record.timestamp - at);
     }

@@ -7,7 +7,7 @@ const WORKER = resolve(dirname(fileURLToPath(import.meta.url)), '../passthrough.
 
 /** Starts the passthrough worker (bench/src/passthrough.ts): the ceiling any stage can reach on this broker. */
 export function startPassthrough(
-  options: { input: string; output: string; groupId: string; partitionsConcurrently?: number },
+  options: { input: string; output: string; groupId: string },
   script: ScriptOptions = {},
 ): ServiceProcess {
   return startScript(
@@ -16,7 +16,6 @@ export function startPassthrough(
       PASSTHROUGH_INPUT: options.input,
       PASSTHROUGH_OUTPUT: options.output,
       PASSTHROUGH_GROUP_ID: options.groupId,
-      PASSTHROUGH_PARTITIONS_CONCURRENTLY: String(options.partitionsConcurrently ?? 1),
     },
     script,
   );

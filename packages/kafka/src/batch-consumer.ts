@@ -1,5 +1,5 @@
 import type { Logger } from '@vigil/logging';
-import type { Batch, Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { buildDeadLetter } from './dead-letter.ts';
 import { classifyFailure, kafkaCall } from './failure.ts';
@@ -26,8 +26,6 @@ export interface BatchConsumerOptions {
    * outputs go out in several requests below this. Default 768 KiB.
    */
   maxRequestBytes?: number;
-  /** Partitions processed at once (order within a partition is always kept). Default 1. */
-  partitionsConsumedConcurrently?: number;
   /**
    * Called once when processing cannot go on (a handler bug, a record the broker
    * refuses, a consumer crash kafkajs will not restart). The consumer has then
@@ -77,6 +75,50 @@ export function splitBySize(topicMessages: TopicMessages[], maxBytes: number): T
   return requests;
 }
 
+/** More than the partitions one member reads from one broker in practice; a larger fetch is taken in several groups. */
+const FETCH_WORKERS = 64;
+
+type BatchPayload = EachBatchPayload;
+
+interface GatheredBatch {
+  payload: BatchPayload;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** What the retry loop needs of a group of partition batches from one fetch. */
+interface GroupControl {
+  isRunning(): boolean;
+  /** True when any partition of the group was revoked or sought meanwhile: the group is abandoned. */
+  isStale(): boolean;
+  heartbeat(): Promise<void>;
+  commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
+}
+
+function groupControl(payloads: BatchPayload[]): GroupControl {
+  const first = payloads[0] as BatchPayload;
+  return {
+    isRunning: () => first.isRunning(),
+    isStale: () => payloads.some((payload) => payload.isStale()),
+    heartbeat: () => first.heartbeat(),
+    commit: (offsets) => {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const { topic, partition, offset } of offsets) {
+        let partitions = byTopic.get(topic);
+        if (!partitions) {
+          partitions = [];
+          byTopic.set(topic, partitions);
+        }
+        partitions.push({ partition, offset });
+      }
+      // Every batch's commitOffsetsIfNecessary commits through the same consumer group.
+      return first.commitOffsetsIfNecessary({
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    },
+  };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -101,6 +143,16 @@ export class BatchConsumer {
   private retryingSince: number | undefined;
   private lastTransientCode: string | undefined;
   private closing: Promise<void> | undefined;
+  /** Partition batches of the fetch being handed over, until the next macrotask. */
+  private gathering: GatheredBatch[] = [];
+  /** The tail of the groups in processing, one after another. */
+  private groups: Promise<void> = Promise.resolve();
+  /**
+   * The last chunk's offset commit, sent without waiting for its answer so the
+   * next fetch overlaps it; the next chunk awaits it before its own commit, and
+   * close() before leaving the group. A group error is kept for that await.
+   */
+  private pendingCommit: Promise<{ error?: unknown }> = Promise.resolve({});
   /** Set by a fatal error: from then on no batch is processed or committed, so a restart resumes where it failed. */
   private failed = false;
 
@@ -118,6 +170,9 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      // A commit refused by the last generation concerns partitions the group has
+      // since handed out again; their new owner starts from the last commit.
+      this.pendingCommit = Promise.resolve({});
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
@@ -137,7 +192,8 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      // One worker per partition batch of a fetch, so that they all reach onBatch together.
+      partitionsConsumedConcurrently: FETCH_WORKERS,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -153,68 +209,128 @@ export class BatchConsumer {
     };
   }
 
-  /** Stops fetching, lets the chunk in flight finish (or abandon its retries), and leaves the group. Idempotent. */
+  /**
+   * Lets the chunk in flight finish (or abandon its retries) and its commit
+   * land, then stops fetching and leaves the group. Batches fetched meanwhile
+   * are left unprocessed and uncommitted. Idempotent.
+   */
   close(): Promise<void> {
-    this.closing ??= this.consumer.disconnect();
+    this.closing ??= (async () => {
+      await this.groups;
+      await this.pendingCommit;
+      await this.consumer.disconnect();
+    })();
     return this.closing;
   }
 
-  private async onBatch(payload: {
-    batch: Batch;
-    resolveOffset: (offset: string) => void;
-    heartbeat: () => Promise<void>;
-    commitOffsetsIfNecessary: (offsets?: {
-      topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
-    }) => Promise<void>;
-    isRunning: () => boolean;
-    isStale: () => boolean;
-  }): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
+  /**
+   * kafkajs hands every non-empty partition batch of one fetch to its own
+   * worker, all in the same tick. They are gathered here and processed as one
+   * group (see processGroup); the group settles every batch's promise, which
+   * lets kafkajs fetch again.
+   */
+  private onBatch(payload: BatchPayload): Promise<void> {
+    if (this.failed || this.closing) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.gathering.push({ payload, resolve, reject });
+      if (this.gathering.length > 1) return;
+      setImmediate(() => {
+        const group = this.gathering;
+        this.gathering = [];
+        // Groups of several fetchers (one per broker) run one after another, so a
+        // handler never sees two chunks at once.
+        this.groups = this.groups.then(() =>
+          this.processGroup(group).then(
+            () => {
+              for (const item of group) item.resolve();
+            },
+            (error: unknown) => {
+              for (const item of group) item.reject(error);
+            },
+          ),
+        );
+      });
+    });
+  }
+
+  /**
+   * Processes the batches of one fetch as chunks of at most `maxBatchRecords`
+   * records (partition after partition, each in offset order), so each chunk
+   * costs one handler call, one produce and one commit however many partitions
+   * it spans. After each chunk, the offset after its last record of every
+   * partition it touched is resolved and committed in one request.
+   */
+  private async processGroup(group: GatheredBatch[]): Promise<void> {
     if (this.failed) return;
-    const total = batch.messages.length;
-    for (let start = 0; start < total; start += this.maxBatchRecords) {
-      const end = Math.min(start + this.maxBatchRecords, total);
-      const records: SourceRecord[] = new Array(end - start);
-      for (let i = start; i < end; i++) {
-        const message = batch.messages[i] as KafkaMessage;
-        records[i - start] = { topic, partition, offset: message.offset, message };
+    const control = groupControl(group.map((item) => item.payload));
+    const records: SourceRecord[] = [];
+    const owner: number[] = [];
+    group.forEach(({ payload: { batch } }, index) => {
+      for (const message of batch.messages) {
+        records.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, message });
+        owner.push(index);
       }
+    });
+    for (let start = 0; start < records.length; start += this.maxBatchRecords) {
+      const end = Math.min(start + this.maxBatchRecords, records.length);
+      const chunk = records.slice(start, end);
       const stopTimer = this.metrics.batchDuration.startTimer({ stage: this.options.stage });
-      const outcomes = await this.processChunk(records, payload);
+      const outcomes = await this.processChunk(chunk, control);
       if (outcomes === undefined) return;
-      this.count(records, outcomes);
-      const last = records[records.length - 1] as SourceRecord;
-      payload.resolveOffset(last.offset);
-      // After the batch's last record, skip what kafkajs filtered out behind it
-      // (transaction markers) so a restart does not fetch them again.
-      const next = (BigInt(end === total ? batch.lastOffset() : last.offset) + 1n).toString();
+      this.count(chunk, outcomes);
+      const commits: { item: GatheredBatch; next: string }[] = [];
+      for (let i = start; i < end; i++) {
+        // The last record of a partition in this chunk: the next one belongs to another batch or chunk.
+        if (i + 1 < end && owner[i + 1] === owner[i]) continue;
+        const item = group[owner[i] as number] as GatheredBatch;
+        const { batch } = item.payload;
+        const last = records[i] as SourceRecord;
+        item.payload.resolveOffset(last.offset);
+        // After the batch's last record, skip what kafkajs filtered out behind it
+        // (transaction markers) so a restart does not fetch them again.
+        const endOfBatch = last.offset === batch.messages[batch.messages.length - 1]?.offset;
+        commits.push({ item, next: (BigInt(endOfBatch ? batch.lastOffset() : last.offset) + 1n).toString() });
+      }
+      // Commits go out one at a time, in order, each after its chunk is published.
+      const previous = await this.pendingCommit;
+      if (previous.error !== undefined) {
+        this.pendingCommit = Promise.resolve({});
+        throw previous.error;
+      }
+      const offsets = commits.map(({ item, next }) => ({
+        topic: item.payload.batch.topic,
+        partition: item.payload.batch.partition,
+        offset: next,
+      }));
       // Published means committed, also when close() began meanwhile: one attempt
       // is made even then, so a clean stop leaves nothing to re-deliver.
-      const committed = await this.untilDone(
+      this.pendingCommit = this.untilDone(
         'commit',
-        payload,
+        control,
         async () => {
-          await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+          await control.commit(offsets);
           return true;
         },
         { evenWhileStopping: true },
+      ).then(
+        () => ({}),
+        (error: unknown) => ({ error }),
       );
-      if (committed === undefined) return;
+      if (!control.isRunning() || this.closing) await this.pendingCommit;
       stopTimer();
-      this.metrics.lag.set(
-        { stage: this.options.stage, topic, partition: String(partition) },
-        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
-      );
+      for (const { item, next } of commits) {
+        const { batch } = item.payload;
+        this.metrics.lag.set(
+          { stage: this.options.stage, topic: batch.topic, partition: String(batch.partition) },
+          Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
+        );
+      }
     }
   }
 
   /** Process, publish, afterPublish for one chunk; undefined when the consumer stopped or lost the partition first. */
-  private processChunk(
-    records: SourceRecord[],
-    payload: Parameters<BatchConsumer['onBatch']>[0],
-  ): Promise<RecordOutcome[] | undefined> {
-    return this.untilDone('process', payload, async () => {
+  private processChunk(records: SourceRecord[], control: GroupControl): Promise<RecordOutcome[] | undefined> {
+    return this.untilDone('process', control, async () => {
       const outcomes = await this.options.handler.process(records);
       if (outcomes.length !== records.length) {
         throw new Error(`handler returned ${outcomes.length} outcomes for ${records.length} records`);
@@ -263,7 +379,9 @@ export class BatchConsumer {
 
   private count(records: SourceRecord[], outcomes: RecordOutcome[]): void {
     const stage = this.options.stage;
-    this.metrics.recordsIn.inc({ stage, topic: (records[0] as SourceRecord).topic }, records.length);
+    const inputs = new Map<string, number>();
+    for (const record of records) inputs.set(record.topic, (inputs.get(record.topic) ?? 0) + 1);
+    for (const [topic, n] of inputs) this.metrics.recordsIn.inc({ stage, topic }, n);
     const out = new Map<string, number>();
     for (const outcome of outcomes) {
       if (outcome.kind === 'DEAD_LETTER') this.metrics.deadLettered.inc({ stage, code: outcome.code });
@@ -281,14 +399,15 @@ export class BatchConsumer {
    */
   private async untilDone<T>(
     what: string,
-    payload: Parameters<BatchConsumer['onBatch']>[0],
+    control: GroupControl,
     step: () => Promise<T>,
     { evenWhileStopping = false } = {},
   ): Promise<T | undefined> {
     let delay = this.options.retry.initialMs;
     for (let attempt = 0; ; attempt++) {
-      if (this.failed || payload.isStale()) return undefined;
-      if (!payload.isRunning() && !(evenWhileStopping && attempt === 0)) return undefined;
+      if (this.failed || control.isStale()) return undefined;
+      const stopping = !control.isRunning() || this.closing !== undefined;
+      if (stopping && !(evenWhileStopping && attempt === 0)) return undefined;
       try {
         const value = await step();
         if (this.retryingSince !== undefined) {
@@ -313,10 +432,10 @@ export class BatchConsumer {
         this.lastTransientCode = code;
         const jittered = delay / 2 + Math.random() * (delay / 2);
         const deadline = Date.now() + jittered;
-        while (Date.now() < deadline && payload.isRunning() && !payload.isStale()) {
+        while (Date.now() < deadline && control.isRunning() && !this.closing && !control.isStale()) {
           await sleep(Math.min(250, deadline - Date.now()));
           // kafkajs learns of a rebalance from the heartbeat answer; other heartbeat errors wait for the next one.
-          await payload.heartbeat().catch((beat: unknown) => {
+          await control.heartbeat().catch((beat: unknown) => {
             const failure = classifyFailure(beat);
             if (failure.kind === 'group') throw this.leavingChunk(beat, what, failure.type);
           });

@@ -25,8 +25,6 @@ export interface StageOptions {
   retry: { initialMs: number; maxMs: number };
   maxBatchRecords: number;
   sessionTimeoutMs?: number;
-  /** Partitions processed at once; order within a partition is always kept. Default 1. */
-  partitionsConsumedConcurrently?: number;
   health: { host: string; port: number };
   /** Checks beyond the consumer's that /readyz must also pass (loaded models, a pool). */
   readiness?: () => ReadinessReport;
@@ -66,7 +64,6 @@ export async function runStage(options: StageOptions): Promise<RunningStage> {
     retry: options.retry,
     maxBatchRecords: options.maxBatchRecords,
     sessionTimeoutMs: options.sessionTimeoutMs,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     onFatal: (error) => void lifecycle.shutdown(`consumer failed: ${(error as Error)?.message ?? String(error)}`, true),
   });
   const health = await startHealthServer({

@@ -18,7 +18,6 @@ export const enrichmentEnv = {
   // are large (~3 KB with 10 signals); over the broker's max.message.bytes (1 MB by
   // default) the send is refused and retried forever. See the README.
   ENRICHMENT_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(1_000),
-  ENRICHMENT_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).default(2),
   ENRICHMENT_SESSION_TIMEOUT: durationFromEnv.default(30_000),
   ENRICHMENT_RETRY_INITIAL: durationFromEnv.default(200),
   ENRICHMENT_RETRY_MAX: durationFromEnv.default(10_000),

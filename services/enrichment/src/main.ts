@@ -63,7 +63,6 @@ async function main(): Promise<void> {
     retry: { initialMs: config.ENRICHMENT_RETRY_INITIAL, maxMs: config.ENRICHMENT_RETRY_MAX },
     maxBatchRecords: config.ENRICHMENT_MAX_BATCH_RECORDS,
     sessionTimeoutMs: config.ENRICHMENT_SESSION_TIMEOUT,
-    partitionsConsumedConcurrently: config.ENRICHMENT_PARTITIONS_CONCURRENTLY,
     health: { host: config.ENRICHMENT_METRICS_HOST, port: config.ENRICHMENT_METRICS_PORT },
     describe: { output: topics.alertsEnriched, sources: features.sourceNames() },
   });

@@ -15,7 +15,6 @@ export const incidentEnv = {
   INCIDENT_REDIS_PREFIX: z.string().default('vigil:incident:'),
   INCIDENT_STATE_TTL: durationFromEnv.default(30 * 86_400_000),
   INCIDENT_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(5_000),
-  INCIDENT_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).default(2),
   INCIDENT_RETRY_INITIAL: durationFromEnv.default(200),
   INCIDENT_RETRY_MAX: durationFromEnv.default(10_000),
   INCIDENT_SESSION_TIMEOUT: durationFromEnv.default(30_000),

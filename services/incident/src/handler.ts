@@ -29,9 +29,8 @@ type Decoded = { index: number; scored: ScoredAlert };
  * records produce the same transitions again (same incidentId and sequence,
  * which the store's upsert deduplicates); a crash after it leaves a state that
  * marks those records processed, so nothing is emitted twice. The consume
- * loop runs process → publish → afterPublish → commit for one batch of a
- * partition before the next, so `process` always reads the state its
- * predecessor wrote.
+ * loop runs process → publish → afterPublish for one chunk before the next
+ * chunk's process, so `process` always reads the state its predecessor wrote.
  */
 export class IncidentHandler implements BatchHandler {
   private readonly now: () => number;

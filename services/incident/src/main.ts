@@ -60,7 +60,6 @@ async function main(): Promise<void> {
     handler,
     retry: { initialMs: config.INCIDENT_RETRY_INITIAL, maxMs: config.INCIDENT_RETRY_MAX },
     maxBatchRecords: config.INCIDENT_MAX_BATCH_RECORDS,
-    partitionsConsumedConcurrently: config.INCIDENT_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.INCIDENT_SESSION_TIMEOUT,
     health: { host: config.INCIDENT_METRICS_HOST, port: config.INCIDENT_METRICS_PORT },
     describe: {

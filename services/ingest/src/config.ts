@@ -18,7 +18,6 @@ export const ingestEnv = {
   INGEST_DEDUP_TTL: durationFromEnv.default(86_400_000),
   INGEST_REDIS_PREFIX: z.string().default('vigil:ingest:'),
   INGEST_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(5_000),
-  INGEST_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).default(1),
   INGEST_RETRY_INITIAL: durationFromEnv.default(200),
   INGEST_RETRY_MAX: durationFromEnv.default(10_000),
   INGEST_SESSION_TIMEOUT: durationFromEnv.default(30_000),

@@ -56,7 +56,6 @@ async function main(): Promise<void> {
     handler,
     retry: { initialMs: config.INGEST_RETRY_INITIAL, maxMs: config.INGEST_RETRY_MAX },
     maxBatchRecords: config.INGEST_MAX_BATCH_RECORDS,
-    partitionsConsumedConcurrently: config.INGEST_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT,
     health: { host: config.INGEST_METRICS_HOST, port: config.INGEST_METRICS_PORT },
     describe: { output: topics.alertsIngested },

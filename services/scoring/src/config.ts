@@ -95,7 +95,6 @@ export const scoringEnv = {
   SCORING_MODULE_MAX_HEAP_MB: intFromEnv(16, 65_536).default(256),
   SCORING_RESTART_BACKOFF_MAX: durationFromEnv.default(30_000),
   SCORING_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(1_000),
-  SCORING_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).default(2),
   SCORING_SESSION_TIMEOUT: durationFromEnv.default(30_000),
   SCORING_RETRY_INITIAL: durationFromEnv.default(200),
   SCORING_RETRY_MAX: durationFromEnv.default(10_000),

@@ -84,7 +84,6 @@ async function main(): Promise<void> {
     retry: { initialMs: config.SCORING_RETRY_INITIAL, maxMs: config.SCORING_RETRY_MAX },
     maxBatchRecords: config.SCORING_MAX_BATCH_RECORDS,
     sessionTimeoutMs: config.SCORING_SESSION_TIMEOUT,
-    partitionsConsumedConcurrently: config.SCORING_PARTITIONS_CONCURRENTLY,
     health: { host: config.SCORING_METRICS_HOST, port: config.SCORING_METRICS_PORT },
     readiness: () => models.readiness(),
     describe: { output: topics.alertsScored, models: registeredModels, isolation: config.SCORING_ISOLATION },

@@ -26,7 +26,6 @@ export const sinkEnv = {
   SINK_WRITE_METHOD: z.enum(WRITE_METHODS).default('auto'),
   SINK_COPY_THRESHOLD_ROWS: intFromEnv(1, 1_000_000).default(500),
   SINK_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(5_000),
-  SINK_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).default(2),
   SINK_RETRY_INITIAL: durationFromEnv.default(200),
   SINK_RETRY_MAX: durationFromEnv.default(10_000),
   SINK_SESSION_TIMEOUT: durationFromEnv.default(30_000),

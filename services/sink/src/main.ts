@@ -72,7 +72,6 @@ async function main(): Promise<void> {
     handler,
     retry: { initialMs: config.SINK_RETRY_INITIAL, maxMs: config.SINK_RETRY_MAX },
     maxBatchRecords: config.SINK_MAX_BATCH_RECORDS,
-    partitionsConsumedConcurrently: config.SINK_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.SINK_SESSION_TIMEOUT,
     health: { host: config.SINK_METRICS_HOST, port: config.SINK_METRICS_PORT },
     describe: { schema: config.SINK_DB_SCHEMA, writeMethod: config.SINK_WRITE_METHOD },

@@ -138,4 +138,43 @@ describe('BatchConsumer against the real broker', () => {
     assert.deepEqual(await committed(broker.admin, groupId, input), ['200']);
     assert.equal(await recordCount(broker.admin, output), 200);
   });
+
+  it('handles the partitions of one fetch as one chunk: one call, each partition in order, all committed', async () => {
+    const { topics, cleanup } = await topicsFixture(broker.admin, ['in', 'out'], 4);
+    broker.defer(cleanup);
+    const [input, output] = topics;
+    const values = Array.from({ length: 400 }, (_, i) => `ok:${i % 4}:${i}`);
+    await broker.producer.send({
+      topic: input,
+      messages: values.map((value, i) => ({ value, partition: i % 4 })),
+    });
+    const inner = upperCaser(output);
+    const chunks: { partitions: number[]; offsetsInOrder: boolean }[] = [];
+    const spy: BatchHandler = {
+      process: async (records) => {
+        const byPartition = new Map<number, bigint[]>();
+        for (const r of records)
+          byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), BigInt(r.offset)]);
+        chunks.push({
+          partitions: [...byPartition.keys()].sort(),
+          offsetsInOrder: [...byPartition.values()].every((offsets) =>
+            offsets.every((o, i) => i === 0 || o > (offsets[i - 1] as bigint)),
+          ),
+        });
+        return inner.process(records);
+      },
+    };
+    const groupId = uniqueName('g');
+    const { consumer } = consumerFor(broker.producer, [input], groupId, spy);
+    await consumer.start();
+    await waitFor('every record', () => (inner.processed.length >= 400 ? true : undefined));
+    await consumer.close();
+    // All four partitions were in the first fetch, so the first chunk spans them.
+    assert.deepEqual(chunks[0]?.partitions, [0, 1, 2, 3]);
+    assert.ok(chunks.every((c) => c.offsetsInOrder));
+    assert.deepEqual([...inner.processed].sort(), [...values].sort());
+    // close() waited for the last commit: every partition committed to its end.
+    assert.deepEqual(await committed(broker.admin, groupId, input), ['100', '100', '100', '100']);
+    assert.equal(await recordCount(broker.admin, output), 400);
+  });
 });
