@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/src/e2e.ts [--records 30000] [--partitions 4] [--entities 100] [--repeat 3]
  *        [--rates 1000,5000] [--seconds 20] [--warmup 5] [--paced-repeat 1] [--incident-rules FILE]
- *        [--set NAME=value ...]
+ *        [--set NAME=value ...] [--profile DIR]
  *
  * Data: SKAB when VIGIL_DATASETS is set, else the science kit's generated SKAB-like pump
  * telemetry. Two modules are trained on SKAB's protocol (the first 400 rows of a labelled file
@@ -105,6 +105,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     'paced-repeat': { type: 'string', default: '1' },
+    profile: { type: 'string' },
     'incident-rules': { type: 'string' },
     set: { type: 'string', multiple: true, default: [] },
   },
@@ -125,6 +126,8 @@ const repeat = whole('repeat', args.repeat);
 const pacedSeconds = whole('seconds', args.seconds);
 const warmupSeconds = args.warmup === '0' ? 0 : whole('warmup', args.warmup);
 const pacedRepeat = whole('paced-repeat', args['paced-repeat']);
+/** --profile DIR: a V8 CPU profile of every service process, written when it stops. */
+const serviceScript = { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [] };
 const rates = (args.rates ?? '').split(',').map((rate) => whole('rates', rate.trim()));
 /** --set NAME=value: a setting given to every service (each reads only its own names). */
 const settings: Record<string, string> = {};
@@ -210,7 +213,7 @@ async function build(scenario: Scenario, setup: Setup, runCleanup: Cleanup) {
     const timed = topics.slice(1) as [string, string, string, string];
     return { input: topics[0] as string, timed, fixture: undefined, start };
   }
-  const { fixture, start } = await startPipeline(context, runCleanup, setup.serviceEnv);
+  const { fixture, start } = await startPipeline(context, runCleanup, setup.serviceEnv, serviceScript);
   const { alertsIngested, alertsEnriched, alertsScored, incidents } = fixture.topics;
   const timed: [string, string, string, string] = [alertsIngested, alertsEnriched, alertsScored, incidents];
   return { input: fixture.topics.telemetryRaw, timed, fixture, start };

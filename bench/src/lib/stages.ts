@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import type { Cleanup } from './cleanup.ts';
 import { benchGroup, benchTopics, committedSum, measureDrain } from './kafka.ts';
 import { startPassthrough } from './passthrough.ts';
-import { cpuSeconds, isRunning, peakRssMb, startServiceScript, waitReady } from './process.ts';
+import { cpuSeconds, isRunning, peakRssMb, type ScriptOptions, startServiceScript, waitReady } from './process.ts';
 
 /**
  * Multi-stage runs on the local stack: a chain of passthrough hops, or the whole
@@ -90,12 +90,13 @@ export async function startPipeline(
   { admin, partitions }: StageContext,
   runCleanup: Cleanup,
   env: Partial<Record<PipelineService, Record<string, string>>>,
+  script: ScriptOptions = {},
 ): Promise<{ fixture: Pipeline; start: () => Running }> {
   const fixture = await pipelineFixture(admin, partitions);
   runCleanup.add(`pipeline ${fixture.run}`, fixture.cleanup);
   const processes = new Map<string, ServiceProcess>();
   const startService = (name: PipelineService) => {
-    const process = startServiceScript(name, { ...fixture.env[name], LOG_LEVEL: 'info', ...env[name] });
+    const process = startServiceScript(name, { ...fixture.env[name], LOG_LEVEL: 'info', ...env[name] }, script);
     runCleanup.add(name, () => process.kill('SIGKILL'));
     processes.set(name, process);
     return process;

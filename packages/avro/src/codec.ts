@@ -2,6 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { type LoadedSchema, loadSchemas, type RecordBySchema, type SchemaName, valueSubject } from '@vigil/contracts';
 import { VigilError } from '@vigil/errors';
 import avro from 'avsc';
+import { omitFields } from './projection.ts';
 import { HEADER_LENGTH, readWireHeader, writeWireHeader } from './wire.ts';
 
 export interface AvroCodecOptions {
@@ -23,6 +24,13 @@ export interface DecodedRecord {
 export interface CompatibilityResult {
   compatible: boolean;
   messages: string[];
+}
+
+/** A reader of a local schema without some of its fields: see `AvroCodec.projection`. */
+export interface Projection<N extends SchemaName = SchemaName> {
+  name: N;
+  omit: readonly string[];
+  type: avro.Type;
 }
 
 interface RegisteredTopic {
@@ -184,6 +192,40 @@ export class AvroCodec {
       throw new VigilError(
         'VIGIL_INGEST_MALFORMED_AVRO',
         `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`,
+        { schemaId },
+      );
+    }
+  }
+
+  /**
+   * A reader of the local schema `name` without the fields at `omit` (dot
+   * paths: `alert.features`), for `decodeProjected`: a stage that reads a few
+   * fields of large records skips the rest instead of building it.
+   */
+  projection<N extends SchemaName>(name: N, omit: readonly string[]): Projection<N> {
+    return { name, omit, type: omitFields(this.schema(name).type, omit) };
+  }
+
+  /**
+   * Decodes into a projection of a local schema, resolving from the writer
+   * schema. The caller types the result (the schema's record without the
+   * omitted fields); errors are those of `decodeAs`.
+   */
+  async decodeProjected<T>(buffer: Buffer, projection: Projection): Promise<T> {
+    const { schemaId, body } = readWireHeader(buffer);
+    const writer = this.writerTypes.get(schemaId) ?? (await this.writerType(schemaId));
+    const key = `${schemaId}:${projection.name}:${projection.omit.join(',')}`;
+    try {
+      let resolver = this.resolvers.get(key);
+      if (!resolver) {
+        resolver = projection.type.createResolver(writer);
+        this.resolvers.set(key, resolver);
+      }
+      return projection.type.fromBuffer(body, resolver) as T;
+    } catch (error) {
+      throw new VigilError(
+        'VIGIL_INGEST_MALFORMED_AVRO',
+        `cannot decode schema id ${schemaId} as ${projection.name}: ${(error as Error).message}`,
         { schemaId },
       );
     }

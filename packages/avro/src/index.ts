@@ -1,2 +1,9 @@
-export { AvroCodec, type AvroCodecOptions, type CompatibilityResult, type DecodedRecord } from './codec.ts';
+export {
+  AvroCodec,
+  type AvroCodecOptions,
+  type CompatibilityResult,
+  type DecodedRecord,
+  type Projection,
+} from './codec.ts';
+export { omitFields } from './projection.ts';
 export { HEADER_LENGTH, MAGIC_BYTE, readWireHeader, writeWire, writeWireHeader } from './wire.ts';

@@ -1,4 +1,4 @@
-import type { Incident, Score, ScoredAlert } from '@vigil/contracts';
+import type { Alert, Incident, Score, ScoredAlert } from '@vigil/contracts';
 import { GroupLedger } from './groups.ts';
 import type { IncidentRules } from './options.ts';
 import { closeIfQuiet, isProcessed, type KeyContext, markProcessed, type Observation, observe } from './rules.ts';
@@ -10,6 +10,16 @@ export interface CoreSettings {
   actionableAliases: ReadonlySet<string>;
 }
 
+/**
+ * What the service reads of a scored alert: everything but the alert's values,
+ * attributes and features, which the handler skips while decoding (they are
+ * most of the record's bytes). A full ScoredAlert is one too.
+ */
+export type ScoredAlertHead = Omit<ScoredAlert, 'alert'> & { alert: Omit<Alert, 'values' | 'attrs' | 'features'> };
+
+/** The fields left out of ScoredAlertHead, as projection paths. */
+export const SKIPPED_ALERT_FIELDS = ['alert.values', 'alert.attrs', 'alert.features'] as const;
+
 export interface AppliedAlert {
   state: EntityState;
   /** Transitions in emission order: closes first, then opens and updates, keys in (model, alias) order. */
@@ -20,7 +30,7 @@ export interface AppliedAlert {
   suppressed: string[];
 }
 
-function observationOf(scored: ScoredAlert, score: Score): Observation {
+function observationOf(scored: ScoredAlertHead, score: Score): Observation {
   return {
     alertId: scored.alert.id,
     ts: scored.alert.ts,
@@ -47,7 +57,7 @@ function byKey(a: Score, b: Score): number {
  */
 export function applyScoredAlert(
   state: EntityState,
-  scored: ScoredAlert,
+  scored: ScoredAlertHead,
   settings: CoreSettings,
   processedAt: number,
 ): AppliedAlert {

@@ -1,8 +1,8 @@
-import type { AvroCodec } from '@vigil/avro';
-import type { Incident, ScoredAlert, TopicNames } from '@vigil/contracts';
+import type { AvroCodec, Projection } from '@vigil/avro';
+import type { Incident, TopicNames } from '@vigil/contracts';
 import { isRetriable, VigilError } from '@vigil/errors';
 import type { BatchHandler, OutputMessage, RecordOutcome, SourceRecord } from '@vigil/kafka';
-import { applyScoredAlert, type CoreSettings } from './core.ts';
+import { applyScoredAlert, type CoreSettings, type ScoredAlertHead, SKIPPED_ALERT_FIELDS } from './core.ts';
 import type { IncidentMetrics } from './metrics.ts';
 import type { EntityState as State } from './state.ts';
 import type { RedisIncidentStore, StateWrite } from './store.ts';
@@ -17,7 +17,7 @@ export interface IncidentDependencies {
   now?: () => number;
 }
 
-type Decoded = { index: number; scored: ScoredAlert };
+type Decoded = { index: number; scored: ScoredAlertHead };
 
 /**
  * The incident service's batch handler: decode `vigil.ScoredAlert` → load the
@@ -36,8 +36,11 @@ export class IncidentHandler implements BatchHandler {
   private readonly now: () => number;
   private readonly pendingWrites = new WeakMap<readonly SourceRecord[], StateWrite[]>();
 
+  private readonly head: Projection<'vigil.ScoredAlert'>;
+
   constructor(private readonly deps: IncidentDependencies) {
     this.now = deps.now ?? Date.now;
+    this.head = deps.codec.projection('vigil.ScoredAlert', SKIPPED_ALERT_FIELDS);
   }
 
   async process(records: SourceRecord[]): Promise<RecordOutcome[]> {
@@ -112,9 +115,9 @@ export class IncidentHandler implements BatchHandler {
     if (replayed > 0) metrics.replayed.inc(replayed);
   }
 
-  private async decode(record: SourceRecord): Promise<ScoredAlert | RecordOutcome> {
+  private async decode(record: SourceRecord): Promise<ScoredAlertHead | RecordOutcome> {
     try {
-      return await this.deps.codec.decodeAs(record.message.value ?? Buffer.alloc(0), 'vigil.ScoredAlert');
+      return await this.deps.codec.decodeProjected<ScoredAlertHead>(record.message.value ?? Buffer.alloc(0), this.head);
     } catch (error) {
       if (isRetriable(error) || !(error instanceof VigilError)) throw error;
       return { kind: 'DEAD_LETTER', code: error.code, message: error.message };
