@@ -80,6 +80,8 @@ export class AvroCodec {
   private readonly pendingWriterTypes = new Map<number, Promise<avro.Type>>();
   private readonly unknownIds = new Map<number, number>();
   private readonly resolvers = new Map<string, avro.Resolver>();
+  /** `schemaId:name` → whether that writer schema is the local schema `name` itself. */
+  private readonly sameAsLocal = new Map<string, boolean>();
   private readonly topics = new Map<string, RegisteredTopic>();
   /** Where `encode` writes before copying out; grows when a record does not fit. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
@@ -195,6 +197,25 @@ export class AvroCodec {
         { schemaId },
       );
     }
+  }
+
+  /**
+   * The record's Avro body (the bytes after the wire header) when it was
+   * written with the local schema `name` itself (same canonical form), so it
+   * can be spliced unchanged into a record that embeds `name`; undefined when
+   * the writer schema differs or is not known yet (decode the record first).
+   */
+  bodyIfLocal(buffer: Buffer, name: SchemaName): Buffer | undefined {
+    const { schemaId, body } = readWireHeader(buffer);
+    const key = `${schemaId}:${name}`;
+    let same = this.sameAsLocal.get(key);
+    if (same === undefined) {
+      const writer = this.writerTypes.get(schemaId);
+      if (writer === undefined) return undefined;
+      same = writer.equals(this.schema(name).type);
+      this.sameAsLocal.set(key, same);
+    }
+    return same ? body : undefined;
   }
 
   /**

@@ -33,7 +33,9 @@ export interface ScoringDependencies {
  * `vigil.ScoredAlert` per alert (one Score per model@alias, in SCORING_MODELS
  * order) on alerts.scored, keyed by entity. The Scores come out of the
  * isolates already in Avro (score-bytes.ts); here they are spliced after the
- * alert's own encoding. An undecodable record is dead-lettered with the Avro error
+ * alert's own encoding: the input record's bytes as they came when enrichment
+ * wrote them with the same vigil.Alert schema (the usual case), else a fresh
+ * encoding of the decoded alert. An undecodable record is dead-lettered with the Avro error
  * code; a module that fails gives MISSING scores, never a retry or a dead
  * letter, so one module cannot hold up the stream.
  */
@@ -52,14 +54,18 @@ export class ScoringHandler implements BatchHandler {
     const outcomes: RecordOutcome[] = new Array(records.length);
     const alerts: Alert[] = [];
     const indexes: number[] = [];
+    /** Each alert's encoding: its input bytes when they were written with the local vigil.Alert. */
+    const bodies: (Buffer | undefined)[] = [];
     for (let index = 0; index < records.length; index++) {
-      const decoded = await this.decode((records[index] as SourceRecord).message.value);
+      const value = (records[index] as SourceRecord).message.value;
+      const decoded = await this.decode(value);
       if (decoded instanceof VigilError) {
         outcomes[index] = { kind: 'DEAD_LETTER', code: decoded.code, message: decoded.message };
         continue;
       }
       alerts.push(decoded);
       indexes.push(index);
+      bodies.push(this.deps.codec.bodyIfLocal(value as Buffer, 'vigil.Alert'));
     }
     if (alerts.length === 0) return outcomes;
 
@@ -79,7 +85,7 @@ export class ScoringHandler implements BatchHandler {
     alerts.forEach((alert, i) => {
       w.reset();
       w.raw(header);
-      writeScoredAlert(w, this.alertType.toBuffer(alert), perModule, i, scoredAt);
+      writeScoredAlert(w, bodies[i] ?? this.alertType.toBuffer(alert), perModule, i, scoredAt);
       outcomes[indexes[i] as number] = { kind: 'ACK', outputs: [{ topic, key: alert.entity, value: w.toBuffer() }] };
     });
     return outcomes;

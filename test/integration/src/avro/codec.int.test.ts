@@ -48,6 +48,49 @@ describe('AvroCodec against the real registry', () => {
     });
   });
 
+  it('hands out the body of a record written with the local schema itself, and of no other', async () => {
+    const writer = new AvroCodec({ registryUrl });
+    const alerts = uniqueName('codec-alert');
+    const other = uniqueName('codec-other');
+    subjects.push(valueSubject(alerts), valueSubject(other));
+    await writer.registerTopic(alerts, 'vigil.Alert');
+    // An Alert writer schema that differs from the local one (a field fewer, as an older producer might write).
+    const older = avro.Type.forSchema({
+      ...(loadSchemas().get('vigil.Alert')?.definition as Record<string, unknown>),
+      fields: (loadSchemas().get('vigil.Alert')?.definition as { fields: { name: string }[] }).fields.filter(
+        (field) => field.name !== 'features',
+      ),
+    } as avro.Schema);
+    const olderId = await fetch(`${registryUrl}/subjects/${encodeURIComponent(valueSubject(other))}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: JSON.stringify(older.schema()) }),
+    }).then(async (response) => ((await response.json()) as { id: number }).id);
+    const alert: Alert = {
+      id: 'a1',
+      source: 's',
+      entity: 'e',
+      ts: 1_700_000_000_000,
+      ingestedAt: 1_700_000_000_001,
+      values: { a: 1.5 },
+      attrs: {},
+      features: { 'a.mean': 1.25 },
+      origin: { topic: 't', partition: 0, offset: '5', format: 'JSON' },
+    };
+    const same = writer.encode<'vigil.Alert'>(alerts, alert);
+    const { features: _features, ...withoutFeatures } = alert;
+    const differing = writeWire(olderId, older.toBuffer(withoutFeatures));
+
+    const reader = new AvroCodec({ registryUrl });
+    // Not known before the record was decoded once.
+    assert.equal(reader.bodyIfLocal(same, 'vigil.Alert'), undefined);
+    await reader.decodeAs(same, 'vigil.Alert');
+    await reader.decodeAs(differing, 'vigil.Alert');
+    const localType = loadSchemas().get('vigil.Alert')?.type as avro.Type;
+    assert.deepEqual(reader.bodyIfLocal(same, 'vigil.Alert'), localType.toBuffer(alert));
+    assert.equal(reader.bodyIfLocal(differing, 'vigil.Alert'), undefined);
+  });
+
   it('encodes records larger than its scratch buffer, each into bytes of its own', async () => {
     const codec = new AvroCodec({ registryUrl });
     const topic = uniqueName('codec-big');
