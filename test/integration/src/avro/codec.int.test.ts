@@ -55,11 +55,10 @@ describe('AvroCodec against the real registry', () => {
     subjects.push(valueSubject(alerts), valueSubject(other));
     await writer.registerTopic(alerts, 'vigil.Alert');
     // An Alert writer schema that differs from the local one (a field fewer, as an older producer might write).
+    const local = loadSchemas().get('vigil.Alert')?.definition as { fields: { name: string }[] };
     const older = avro.Type.forSchema({
-      ...(loadSchemas().get('vigil.Alert')?.definition as Record<string, unknown>),
-      fields: (loadSchemas().get('vigil.Alert')?.definition as { fields: { name: string }[] }).fields.filter(
-        (field) => field.name !== 'features',
-      ),
+      ...local,
+      fields: local.fields.filter((field) => field.name !== 'features'),
     } as avro.Schema);
     const olderId = await fetch(`${registryUrl}/subjects/${encodeURIComponent(valueSubject(other))}/versions`, {
       method: 'POST',
