@@ -17,7 +17,10 @@ entries() {
   done
 }
 
-if ! bash "$ROOT/deploy/local/stack.sh" status >/dev/null 2>&1; then
+wants_help=false
+for arg in "$@"; do [ "$arg" = --help ] || [ "$arg" = -h ] && wants_help=true; done
+
+if [ "$wants_help" = false ] && ! bash "$ROOT/deploy/local/stack.sh" status >/dev/null 2>&1; then
   bash "$ROOT/deploy/local/stack.sh" start >&2 || die "the local stack did not start (./vigil stack status)"
 fi
 

@@ -48,7 +48,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
 import {
@@ -71,6 +70,7 @@ import {
   serviceRows,
   throughputRows,
 } from './e2e/report.ts';
+import { benchArgs } from './lib/args.ts';
 import {
   Cleanup,
   chainLatencies,
@@ -95,20 +95,18 @@ import {
   waitCount,
 } from './lib/index.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    records: { type: 'string', default: '30000' },
-    partitions: { type: 'string', default: '4' },
-    entities: { type: 'string', default: '100' },
-    repeat: { type: 'string', default: '3' },
-    rates: { type: 'string', default: '1000,5000' },
-    seconds: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '5' },
-    'paced-repeat': { type: 'string', default: '1' },
-    profile: { type: 'string' },
-    'incident-rules': { type: 'string' },
-    set: { type: 'string', multiple: true, default: [] },
-  },
+const args = benchArgs(import.meta.url, {
+  records: { type: 'string', default: '30000' },
+  partitions: { type: 'string', default: '4' },
+  entities: { type: 'string', default: '100' },
+  repeat: { type: 'string', default: '3' },
+  rates: { type: 'string', default: '1000,5000' },
+  seconds: { type: 'string', default: '20' },
+  warmup: { type: 'string', default: '5' },
+  'paced-repeat': { type: 'string', default: '1' },
+  profile: { type: 'string' },
+  'incident-rules': { type: 'string' },
+  set: { type: 'string', multiple: true, default: [] },
 });
 
 function usage(message: string): never {

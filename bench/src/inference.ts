@@ -16,10 +16,11 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { loadModuleBundle, type ScoringRecord } from '@vigil/scoring/runtime';
 import { REPO_ROOT } from '@vigil/test-kit';
 import * as ort from 'onnxruntime-node';
+import { benchArgs } from './lib/args.ts';
 import { median, saveResults } from './lib/results.ts';
 import { formatNumber, renderTable } from './lib/table.ts';
 
@@ -32,15 +33,13 @@ const MODELS = [
   { module: 'skab-iforest', element: 'iforest', label: 'isolation forest' },
 ] as const;
 
-const { values: args } = parseArgs({
-  options: {
-    bundles: { type: 'string', default: 'science/build' },
-    rows: { type: 'string', default: '10000' },
-    'unbatched-rows': { type: 'string', default: '2000' },
-    batches: { type: 'string', default: '500,1' },
-    repeat: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-  },
+const args = benchArgs(import.meta.url, {
+  bundles: { type: 'string', default: 'science/build' },
+  rows: { type: 'string', default: '10000' },
+  'unbatched-rows': { type: 'string', default: '2000' },
+  batches: { type: 'string', default: '500,1' },
+  repeat: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '3' },
 });
 const root = resolve(REPO_ROOT, args.bundles);
 const rowCount = Number(args.rows);

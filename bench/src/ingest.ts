@@ -17,10 +17,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
 import { redisFixture, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import { benchArgs } from './lib/args.ts';
 import {
   avroMessages,
   type BenchMessage,
@@ -47,18 +47,16 @@ import {
   telemetryRecords,
 } from './lib/index.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    records: { type: 'string', default: '200000' },
-    'avro-records': { type: 'string', default: '100000' },
-    partitions: { type: 'string', default: '4' },
-    repeat: { type: 'string', default: '1' },
-    profile: { type: 'string' },
-    log: { type: 'string' },
-    only: { type: 'string' },
-    set: { type: 'string', multiple: true, default: [] },
-    'node-arg': { type: 'string', multiple: true, default: [] },
-  },
+const args = benchArgs(import.meta.url, {
+  records: { type: 'string', default: '200000' },
+  'avro-records': { type: 'string', default: '100000' },
+  partitions: { type: 'string', default: '4' },
+  repeat: { type: 'string', default: '1' },
+  profile: { type: 'string' },
+  log: { type: 'string' },
+  only: { type: 'string' },
+  set: { type: 'string', multiple: true, default: [] },
+  'node-arg': { type: 'string', multiple: true, default: [] },
 });
 
 function positive(name: string, value: string | undefined): number {

@@ -16,22 +16,21 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { createLogger } from '@vigil/logging';
 import { ISOLATE_KINDS, IsolatedModuleHost, type IsolateKind } from '@vigil/scoring';
 import { loadModuleBundle, type ScoringRecord } from '@vigil/scoring/runtime';
 import { REPO_ROOT } from '@vigil/test-kit';
+import { benchArgs } from './lib/args.ts';
 import { median, saveResults } from './lib/results.ts';
 import { type Column, formatNumber, renderTable } from './lib/table.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    bundles: { type: 'string', default: 'science/build' },
-    batches: { type: 'string', default: '1,100,1000' },
-    calls: { type: 'string', default: '200' },
-    hosts: { type: 'string', default: '4' },
-    'heap-mb': { type: 'string', default: '64' },
-  },
+const args = benchArgs(import.meta.url, {
+  bundles: { type: 'string', default: 'science/build' },
+  batches: { type: 'string', default: '1,100,1000' },
+  calls: { type: 'string', default: '200' },
+  hosts: { type: 'string', default: '4' },
+  'heap-mb': { type: 'string', default: '64' },
 });
 const root = resolve(REPO_ROOT, args.bundles);
 const batchSizes = args.batches.split(',').map(Number);

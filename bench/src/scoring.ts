@@ -24,10 +24,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import type { Alert, ScoredAlert } from '@vigil/contracts';
 import { datasetsDir, REPO_ROOT, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import { benchArgs } from './lib/args.ts';
 import {
   type BenchMessage,
   benchGroup,
@@ -49,16 +50,14 @@ import {
   startServiceScript,
 } from './lib/index.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    records: { type: 'string', default: '50000' },
-    partitions: { type: 'string', default: '4' },
-    rate: { type: 'string', default: '2000' },
-    seconds: { type: 'string', default: '10' },
-    repeat: { type: 'string', default: '3' },
-    set: { type: 'string', multiple: true, default: [] },
-    profile: { type: 'string' },
-  },
+const args = benchArgs(import.meta.url, {
+  records: { type: 'string', default: '50000' },
+  partitions: { type: 'string', default: '4' },
+  rate: { type: 'string', default: '2000' },
+  seconds: { type: 'string', default: '10' },
+  repeat: { type: 'string', default: '3' },
+  set: { type: 'string', multiple: true, default: [] },
+  profile: { type: 'string' },
 });
 /** With --profile DIR, every measured process writes a V8 CPU profile into DIR when it exits. */
 const script = { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [] };

@@ -12,7 +12,6 @@
  * the end. Needs PostgreSQL at DATABASE_URL.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import type { ScoredAlert } from '@vigil/contracts';
 import {
   ALERTS,
@@ -29,17 +28,16 @@ import {
   type WriteMethod,
 } from '@vigil/sink';
 import type pg from 'pg';
+import { benchArgs } from './lib/args.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://vigil:vigil@127.0.0.1:5432/vigil';
 const MODULES = ['envelope', 'predictive', 'rules', 'iforest', 'autoencoder'];
 
-const { values: args } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '20000' },
-    scores: { type: 'string', default: '3' },
-    batch: { type: 'string', default: '1000' },
-    repeat: { type: 'string', default: '3' },
-  },
+const args = benchArgs(import.meta.url, {
+  alerts: { type: 'string', default: '20000' },
+  scores: { type: 'string', default: '3' },
+  batch: { type: 'string', default: '1000' },
+  repeat: { type: 'string', default: '3' },
 });
 const alertCount = Number(args.alerts);
 const scoresPerAlert = Math.min(Number(args.scores), MODULES.length);
