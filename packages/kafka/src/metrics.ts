@@ -23,7 +23,7 @@ export function createConsumerMetrics(registry: Registry) {
     }),
     batchDuration: new Histogram({
       name: 'vigil_batch_duration_seconds',
-      help: 'Time to process, publish and commit one chunk of records',
+      help: 'Time to process and publish one chunk of records and send its offset commit',
       labelNames: ['stage'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
