@@ -77,6 +77,51 @@ describe('BatchConsumer failures against the real broker', () => {
     assert.equal(firstHandler.processed.length + secondHandler.processed.length, values.length);
   });
 
+  it('loses nothing when a member joins mid-stream and another leaves, with commits in flight', async () => {
+    const { topics, cleanup } = await topicsFixture(broker.admin, ['in', 'out'], 4);
+    broker.defer(cleanup);
+    const [input, output] = topics;
+    const groupId = uniqueName('g');
+    // Records keep coming, 50 every 25 ms, until the group has changed twice.
+    const values: string[] = [];
+    let flowing = true;
+    const sending = (async () => {
+      while (flowing) {
+        const slice = Array.from({ length: 50 }, (_, i) => `ok:${values.length + i}`);
+        await broker.producer.send({ topic: input, messages: slice.map((value) => ({ key: value, value })) });
+        values.push(...slice);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
+    const firstHandler = upperCaser(output);
+    const first = consumerFor(broker.producer, [input], groupId, firstHandler, { maxBatchRecords: 20 }).consumer;
+    await first.start();
+    await waitFor('the first records', () => (firstHandler.processed.length >= 200 ? true : undefined));
+    const secondHandler = upperCaser(output);
+    const second = consumerFor(broker.producer, [input], groupId, secondHandler, { maxBatchRecords: 20 }).consumer;
+    await second.start();
+    await waitFor('the second member at work', () => (secondHandler.processed.length >= 100 ? true : undefined));
+    // The first leaves while records still flow: its last commit must land before it does.
+    await first.close();
+    await waitFor('the second member alone', () => (secondHandler.processed.length >= 400 ? true : undefined));
+    flowing = false;
+    await sending;
+    await waitFor('every record committed', async () => {
+      const offsets = await committed(broker.admin, groupId, input);
+      return offsets.reduce((sum, o) => sum + Math.max(0, Number(o)), 0) === values.length ? true : undefined;
+    });
+    await second.close();
+    const handled = [...firstHandler.processed, ...secondHandler.processed];
+    // At least once: a chunk whose commit a rebalance refused is handled again by the next owner.
+    assert.deepEqual([...new Set(handled)].sort(), [...values].sort());
+    const read = await readTopics(reader, [output], { until: (m) => m.length >= handled.length, timeoutMs: 20_000 });
+    assert.deepEqual(
+      [...new Set(read.map((m) => m.value.toString()))].sort(),
+      values.map((v) => v.toUpperCase()).sort(),
+    );
+    assert.ok(handled.length - values.length <= 200, `${handled.length - values.length} records handled twice`);
+  });
+
   it('refuses to start on a missing input topic with a retriable error, and starts once it exists', async () => {
     const input = uniqueName('missing');
     const output = uniqueName('out');
