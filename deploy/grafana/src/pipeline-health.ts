@@ -115,7 +115,8 @@ export const pipelineHealth: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Batch latency p50 / p99',
-          description: 'Time to process and publish one chunk of records and send its commit (VigilBatchLatencyHigh: p99 > 2.5 s).',
+          description:
+            'Time to process and publish one chunk of records and send its commit (VigilBatchLatencyHigh: p99 > 2.5 s).',
           targets: quantiles('vigil_batch_duration_seconds', S, ['stage'], '{{stage}}'),
           unit: 's',
         },
