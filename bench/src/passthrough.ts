@@ -11,7 +11,7 @@
  * gathered into one group): one `sendBatch` per fetch, then one commit of every
  * partition in it.
  */
-import { createProducer } from '@vigil/kafka';
+import { createProducer, FETCH_WORKERS, gatherFetches } from '@vigil/kafka';
 import { type EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 
 function required(name: string): string {
@@ -55,40 +55,24 @@ consumer.on(consumer.events.CRASH, (event) => {
 await producer.connect();
 await consumer.connect();
 await consumer.subscribe({ topics: [input], fromBeginning: true });
-type Gathered = { payload: EachBatchPayload; resolve: () => void; reject: (error: unknown) => void };
-let gathering: Gathered[] = [];
 
-async function passGroup(group: Gathered[]): Promise<void> {
-  const messages = group.flatMap(({ payload }) =>
-    payload.batch.messages.map((message) => ({ key: message.key, value: message.value })),
+async function passGroup(group: EachBatchPayload[]): Promise<void> {
+  const messages = group.flatMap(({ batch }) =>
+    batch.messages.map((message) => ({ key: message.key, value: message.value })),
   );
   await producer.sendBatch({ topicMessages: [{ topic: output, messages }], acks: -1 });
-  const partitions = group.map(({ payload: { batch, resolveOffset } }) => {
+  const partitions = group.map(({ batch, resolveOffset }) => {
     resolveOffset(batch.lastOffset());
     return { partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() };
   });
-  await group[0]?.payload.commitOffsetsIfNecessary({ topics: [{ topic: input, partitions }] });
+  await group[0]?.commitOffsetsIfNecessary({ topics: [{ topic: input, partitions }] });
 }
 
+// The gathering of the BatchConsumer itself (@vigil/kafka), so both wait on the same round trips.
+const fetches = gatherFetches(passGroup);
 await consumer.run({
   autoCommit: false,
   eachBatchAutoResolve: false,
-  partitionsConsumedConcurrently: 64,
-  eachBatch: (payload) =>
-    new Promise<void>((resolve, reject) => {
-      gathering.push({ payload, resolve, reject });
-      if (gathering.length > 1) return;
-      setImmediate(() => {
-        const group = gathering;
-        gathering = [];
-        passGroup(group).then(
-          () => {
-            for (const item of group) item.resolve();
-          },
-          (error: unknown) => {
-            for (const item of group) item.reject(error);
-          },
-        );
-      });
-    }),
+  partitionsConsumedConcurrently: FETCH_WORKERS,
+  eachBatch: (payload) => fetches.eachBatch(payload),
 });

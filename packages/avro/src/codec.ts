@@ -31,6 +31,8 @@ export interface Projection<N extends SchemaName = SchemaName> {
   name: N;
   omit: readonly string[];
   type: avro.Type;
+  /** Names the reader in the codec's resolver cache. */
+  readerKey: string;
 }
 
 interface RegisteredTopic {
@@ -178,25 +180,7 @@ export class AvroCodec {
 
   /** Decodes into the local schema `name`, resolving from the writer schema when they differ. */
   async decodeAs<N extends SchemaName>(buffer: Buffer, name: N): Promise<RecordBySchema[N]> {
-    const { schemaId, body } = readWireHeader(buffer);
-    const writer = this.writerTypes.get(schemaId) ?? (await this.writerType(schemaId));
-    const reader = this.schema(name).type;
-    try {
-      if (writer === reader) return reader.fromBuffer(body) as RecordBySchema[N];
-      const key = `${schemaId}:${name}`;
-      let resolver = this.resolvers.get(key);
-      if (!resolver) {
-        resolver = reader.createResolver(writer);
-        this.resolvers.set(key, resolver);
-      }
-      return reader.fromBuffer(body, resolver) as RecordBySchema[N];
-    } catch (error) {
-      throw new VigilError(
-        'VIGIL_INGEST_MALFORMED_AVRO',
-        `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`,
-        { schemaId },
-      );
-    }
+    return (await this.decodeInto(buffer, this.schema(name).type, name, name)) as RecordBySchema[N];
   }
 
   /**
@@ -224,7 +208,7 @@ export class AvroCodec {
    * fields of large records skips the rest instead of building it.
    */
   projection<N extends SchemaName>(name: N, omit: readonly string[]): Projection<N> {
-    return { name, omit, type: omitFields(this.schema(name).type, omit) };
+    return { name, omit, type: omitFields(this.schema(name).type, omit), readerKey: `${name}:${omit.join(',')}` };
   }
 
   /**
@@ -233,20 +217,30 @@ export class AvroCodec {
    * omitted fields); errors are those of `decodeAs`.
    */
   async decodeProjected<T>(buffer: Buffer, projection: Projection): Promise<T> {
+    return (await this.decodeInto(buffer, projection.type, projection.name, projection.readerKey)) as T;
+  }
+
+  /**
+   * Decodes a record with `reader` (local schema `name`, or a projection of
+   * it), through a resolver from its writer schema when they are not the same
+   * type; resolvers are cached by schema id and `readerKey`.
+   */
+  private async decodeInto(buffer: Buffer, reader: avro.Type, name: SchemaName, readerKey: string): Promise<unknown> {
     const { schemaId, body } = readWireHeader(buffer);
     const writer = this.writerTypes.get(schemaId) ?? (await this.writerType(schemaId));
-    const key = `${schemaId}:${projection.name}:${projection.omit.join(',')}`;
     try {
+      if (writer === reader) return reader.fromBuffer(body);
+      const key = `${schemaId}:${readerKey}`;
       let resolver = this.resolvers.get(key);
       if (!resolver) {
-        resolver = projection.type.createResolver(writer);
+        resolver = reader.createResolver(writer);
         this.resolvers.set(key, resolver);
       }
-      return projection.type.fromBuffer(body, resolver) as T;
+      return reader.fromBuffer(body, resolver);
     } catch (error) {
       throw new VigilError(
         'VIGIL_INGEST_MALFORMED_AVRO',
-        `cannot decode schema id ${schemaId} as ${projection.name}: ${(error as Error).message}`,
+        `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`,
         { schemaId },
       );
     }

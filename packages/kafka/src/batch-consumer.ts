@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, Message, Producer, TopicMessage
 import type { Registry } from 'prom-client';
 import { buildDeadLetter } from './dead-letter.ts';
 import { classifyFailure, kafkaCall } from './failure.ts';
+import { FETCH_WORKERS, type FetchGatherer, gatherFetches } from './gather.ts';
 import { type ConsumerMetrics, createConsumerMetrics } from './metrics.ts';
 import type { BatchHandler, ConsumerStatus, RecordOutcome, SourceRecord } from './types.ts';
 
@@ -75,17 +76,6 @@ export function splitBySize(topicMessages: TopicMessages[], maxBytes: number): T
   return requests;
 }
 
-/** More than the partitions one member reads from one broker in practice; a larger fetch is taken in several groups. */
-const FETCH_WORKERS = 64;
-
-type BatchPayload = EachBatchPayload;
-
-interface GatheredBatch {
-  payload: BatchPayload;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /** What the retry loop needs of a group of partition batches from one fetch. */
 interface GroupControl {
   isRunning(): boolean;
@@ -95,28 +85,28 @@ interface GroupControl {
   commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
 }
 
-function groupControl(payloads: BatchPayload[]): GroupControl {
-  const first = payloads[0] as BatchPayload;
+function groupControl(payloads: EachBatchPayload[]): GroupControl {
+  const first = payloads[0] as EachBatchPayload;
   return {
     isRunning: () => first.isRunning(),
     isStale: () => payloads.some((payload) => payload.isStale()),
     heartbeat: () => first.heartbeat(),
     commit: (offsets) => {
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const { topic, partition, offset } of offsets) {
-        let partitions = byTopic.get(topic);
-        if (!partitions) {
-          partitions = [];
-          byTopic.set(topic, partitions);
-        }
-        partitions.push({ partition, offset });
-      }
+      for (const { topic, partition, offset } of offsets) appendTo(byTopic, topic, { partition, offset });
       // Every batch's commitOffsetsIfNecessary commits through the same consumer group.
       return first.commitOffsetsIfNecessary({
         topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
       });
     },
   };
+}
+
+/** Appends `value` to the list under `key`, creating the list. */
+function appendTo<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -143,10 +133,8 @@ export class BatchConsumer {
   private retryingSince: number | undefined;
   private lastTransientCode: string | undefined;
   private closing: Promise<void> | undefined;
-  /** Partition batches of the fetch being handed over, until the next macrotask. */
-  private gathering: GatheredBatch[] = [];
-  /** The tail of the groups in processing, one after another. */
-  private groups: Promise<void> = Promise.resolve();
+  /** Gathers the partition batches of each fetch into one group for processGroup. */
+  private readonly fetches: FetchGatherer;
   /**
    * The last chunk's offset commit, sent without waiting for its answer so the
    * next fetch overlaps it; the next chunk awaits it before its own commit, and
@@ -161,6 +149,10 @@ export class BatchConsumer {
     this.maxBatchRecords = options.maxBatchRecords ?? 5_000;
     this.maxRequestBytes = options.maxRequestBytes ?? 768 * 1024;
     this.metrics = createConsumerMetrics(options.metrics.registry);
+    this.fetches = gatherFetches(
+      (payloads) => this.processGroup(payloads),
+      () => this.failed || this.closing !== undefined,
+    );
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -192,9 +184,9 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // One worker per partition batch of a fetch, so that they all reach onBatch together.
+      // One worker per partition batch of a fetch, so that they are all gathered together.
       partitionsConsumedConcurrently: FETCH_WORKERS,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: (payload) => this.fetches.eachBatch(payload),
     });
   }
 
@@ -216,41 +208,11 @@ export class BatchConsumer {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.groups;
+      await this.fetches.settled();
       await this.pendingCommit;
       await this.consumer.disconnect();
     })();
     return this.closing;
-  }
-
-  /**
-   * kafkajs hands every non-empty partition batch of one fetch to its own
-   * worker, all in the same tick. They are gathered here and processed as one
-   * group (see processGroup); the group settles every batch's promise, which
-   * lets kafkajs fetch again.
-   */
-  private onBatch(payload: BatchPayload): Promise<void> {
-    if (this.failed || this.closing) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.gathering.push({ payload, resolve, reject });
-      if (this.gathering.length > 1) return;
-      setImmediate(() => {
-        const group = this.gathering;
-        this.gathering = [];
-        // Groups of several fetchers (one per broker) run one after another, so a
-        // handler never sees two chunks at once.
-        this.groups = this.groups.then(() =>
-          this.processGroup(group).then(
-            () => {
-              for (const item of group) item.resolve();
-            },
-            (error: unknown) => {
-              for (const item of group) item.reject(error);
-            },
-          ),
-        );
-      });
-    });
   }
 
   /**
@@ -260,12 +222,12 @@ export class BatchConsumer {
    * it spans. After each chunk, the offset after its last record of every
    * partition it touched is resolved and committed in one request.
    */
-  private async processGroup(group: GatheredBatch[]): Promise<void> {
+  private async processGroup(group: EachBatchPayload[]): Promise<void> {
     if (this.failed) return;
-    const control = groupControl(group.map((item) => item.payload));
+    const control = groupControl(group);
     const records: SourceRecord[] = [];
     const owner: number[] = [];
-    group.forEach(({ payload: { batch } }, index) => {
+    group.forEach(({ batch }, index) => {
       for (const message of batch.messages) {
         records.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, message });
         owner.push(index);
@@ -273,23 +235,23 @@ export class BatchConsumer {
     });
     for (let start = 0; start < records.length; start += this.maxBatchRecords) {
       const end = Math.min(start + this.maxBatchRecords, records.length);
-      const chunk = records.slice(start, end);
+      const chunk = start === 0 && end === records.length ? records : records.slice(start, end);
       const stopTimer = this.metrics.batchDuration.startTimer({ stage: this.options.stage });
       const outcomes = await this.processChunk(chunk, control);
       if (outcomes === undefined) return;
       this.count(chunk, outcomes);
-      const commits: { item: GatheredBatch; next: string }[] = [];
+      const commits: { payload: EachBatchPayload; next: string }[] = [];
       for (let i = start; i < end; i++) {
         // The last record of a partition in this chunk: the next one belongs to another batch or chunk.
         if (i + 1 < end && owner[i + 1] === owner[i]) continue;
-        const item = group[owner[i] as number] as GatheredBatch;
-        const { batch } = item.payload;
+        const payload = group[owner[i] as number] as EachBatchPayload;
+        const { batch } = payload;
         const last = records[i] as SourceRecord;
-        item.payload.resolveOffset(last.offset);
+        payload.resolveOffset(last.offset);
         // After the batch's last record, skip what kafkajs filtered out behind it
         // (transaction markers) so a restart does not fetch them again.
         const endOfBatch = last.offset === batch.messages[batch.messages.length - 1]?.offset;
-        commits.push({ item, next: (BigInt(endOfBatch ? batch.lastOffset() : last.offset) + 1n).toString() });
+        commits.push({ payload, next: (BigInt(endOfBatch ? batch.lastOffset() : last.offset) + 1n).toString() });
       }
       // Commits go out one at a time, in order, each after its chunk is published.
       const previous = await this.pendingCommit;
@@ -297,9 +259,9 @@ export class BatchConsumer {
         this.pendingCommit = Promise.resolve({});
         throw previous.error;
       }
-      const offsets = commits.map(({ item, next }) => ({
-        topic: item.payload.batch.topic,
-        partition: item.payload.batch.partition,
+      const offsets = commits.map(({ payload: { batch }, next }) => ({
+        topic: batch.topic,
+        partition: batch.partition,
         offset: next,
       }));
       // Published means committed, also when close() began meanwhile: one attempt
@@ -318,8 +280,10 @@ export class BatchConsumer {
       );
       if (!control.isRunning() || this.closing) await this.pendingCommit;
       stopTimer();
-      for (const { item, next } of commits) {
-        const { batch } = item.payload;
+      for (const {
+        payload: { batch },
+        next,
+      } of commits) {
         this.metrics.lag.set(
           { stage: this.options.stage, topic: batch.topic, partition: String(batch.partition) },
           Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
@@ -345,14 +309,7 @@ export class BatchConsumer {
 
   private toTopicMessages(records: SourceRecord[], outcomes: RecordOutcome[]): TopicMessages[] {
     const byTopic = new Map<string, Message[]>();
-    const push = (topic: string, message: Message) => {
-      let list = byTopic.get(topic);
-      if (!list) {
-        list = [];
-        byTopic.set(topic, list);
-      }
-      list.push(message);
-    };
+    const push = (topic: string, message: Message) => appendTo(byTopic, topic, message);
     const failedAt = new Date();
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i] as RecordOutcome;

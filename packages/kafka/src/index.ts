@@ -2,5 +2,6 @@ export { BatchConsumer, type BatchConsumerOptions, splitBySize } from './batch-c
 export { createKafka, createProducer, ensureTopics, type KafkaClientOptions } from './client.ts';
 export { buildDeadLetter, type DeadLetterInput } from './dead-letter.ts';
 export { classifyFailure, type Failure, kafkaCall } from './failure.ts';
+export { FETCH_WORKERS, type FetchGatherer, gatherFetches } from './gather.ts';
 export { type ConsumerMetrics, createConsumerMetrics } from './metrics.ts';
 export type { BatchHandler, ConsumerStatus, OutputMessage, RecordOutcome, SourceRecord } from './types.ts';
