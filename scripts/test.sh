@@ -28,7 +28,7 @@ biome check . || { say "lint failed"; status=1; checks_failed=$((checks_failed +
 step "typecheck (tsc)"
 tsc -p tsconfig.json || { say "typecheck failed"; status=1; checks_failed=$((checks_failed + 1)); }
 
-# Node 20's test runner takes files, not globs: list them here.
+# Listed here rather than globbed, so that node_modules and fixtures stay out.
 mapfile -t unit_tests < <(find packages services tools test bench deploy -path '*/node_modules' -prune -o \
   -name '*.test.ts' ! -name '*.int.test.ts' -print 2>/dev/null | sort)
 mapfile -t int_tests < <(find packages services tools test bench deploy -path '*/node_modules' -prune -o \

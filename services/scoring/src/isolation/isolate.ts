@@ -77,7 +77,7 @@ class ThreadIsolate extends BaseIsolate {
   constructor(options: IsolateOptions) {
     super();
     const resourceLimits = { maxOldGenerationSizeMb: options.maxHeapMb };
-    // Node 20 does not run `--import tsx` in workers before loading their entry:
+    // Node (20 and 24 alike) does not run `--import tsx` in workers before loading their entry:
     // a TypeScript entry is reached through a one-line bootstrap that registers tsx first.
     this.worker = RUNS_TYPESCRIPT
       ? new Worker(
