@@ -1,3 +1,5 @@
+import { textTable } from '@vigil/table';
+
 /** One column of an aligned text table. */
 export interface Column<R> {
   header: string;
@@ -24,16 +26,14 @@ export function formatCell(value: unknown): string {
 /** Rows under a header, each column as wide as its widest cell; numbers right-aligned. */
 export function formatTable<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
   const cells = rows.map((row) => columns.map((c) => c.value(row)));
-  const numeric = columns.map(
-    (_, i) =>
-      cells.some((r) => typeof r[i] === 'number') && cells.every((r) => r[i] == null || typeof r[i] === 'number'),
+  const align = columns.map((_, i) =>
+    cells.some((r) => typeof r[i] === 'number') && cells.every((r) => r[i] == null || typeof r[i] === 'number')
+      ? 'right'
+      : 'left',
   );
-  const texts = cells.map((r) => r.map(formatCell));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...texts.map((r) => (r[i] as string).length)));
-  const line = (parts: readonly string[]) =>
-    parts
-      .map((p, i) => (numeric[i] ? p.padStart(widths[i] as number) : p.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...texts.map(line)].join('\n');
+  return textTable(
+    columns.map((c) => c.header),
+    cells.map((r) => r.map(formatCell)),
+    { align },
+  );
 }

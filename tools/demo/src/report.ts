@@ -1,4 +1,5 @@
 /** Pure pieces of the demo report: labelled segments and how incidents line up with them. */
+import { textTable } from '@vigil/table';
 
 export interface LabelLine {
   id: string;
@@ -93,18 +94,7 @@ export function outcomes(segments: readonly Segment[], incidents: readonly Incid
   });
 }
 
-function pad(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
+/** Aligned columns under their header, as the demo prints them. */
 export function table(header: string[], rows: string[][]): string {
-  return pad([header, ...rows]);
+  return textTable(header, rows, { rule: false });
 }
