@@ -1,3 +1,5 @@
+import { markdownTable } from 'markdown-table';
+
 export type Cell = string | number | undefined;
 
 export interface Column<Row> {
@@ -13,17 +15,16 @@ export function formatNumber(value: number | undefined, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A Markdown table whose columns are padded to line up in a terminal too. */
+/**
+ * A Markdown table (alignment row `---:` for right-aligned columns) whose columns are padded to
+ * line up in a terminal too, as pasted into docs/benchmarks.md.
+ */
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const text = rows.map((row) => columns.map((column) => String(column.cell(row) ?? '–')));
-  const widths = columns.map((column, c) =>
-    Math.max(3, column.header.length, ...text.map((cells) => (cells[c] as string).length)),
+  return markdownTable(
+    [
+      columns.map((column) => column.header),
+      ...rows.map((row) => columns.map((column) => String(column.cell(row) ?? '–'))),
+    ],
+    { align: columns.map((column) => (column.align === 'right' ? 'r' : '')) },
   );
-  const pad = (value: string, c: number) =>
-    columns[c]?.align === 'right' ? value.padStart(widths[c] as number) : value.padEnd(widths[c] as number);
-  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
-  const rule = widths.map((width, c) =>
-    columns[c]?.align === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
-  );
-  return [line(columns.map((column) => column.header)), `| ${rule.join(' | ')} |`, ...text.map(line)].join('\n');
 }
