@@ -20,4 +20,14 @@ test('comma-separated patterns; regex characters are literal', () => {
   assert.ok(match('ms-cloud-monitoring/x/app1-0[1]'));
   assert.ok(!match('ms-cloud-monitoring/x/app1-01'));
   assert.ok(!entityMatcher('a.b')('axb'));
+  assert.ok(entityMatcher('a(b|c)+{d}!@')('a(b|c)+{d}!@'));
+  assert.ok(!entityMatcher('a(b|c)')('ab'));
+});
+
+test('** crosses segments only as a whole segment; a leading dot is an ordinary character', () => {
+  assert.ok(entityMatcher('skab/**/0')('skab/0'));
+  assert.ok(entityMatcher('skab/**/0')('skab/a/b/0'));
+  assert.ok(!entityMatcher('skab/**')('skab'));
+  assert.ok(!entityMatcher('a**b')('a/x/b'));
+  assert.ok(entityMatcher('runs/*')('runs/.hidden'));
 });

@@ -1,27 +1,24 @@
 /**
- * Entity selection by glob: `*` matches within one path segment, `**` across
- * segments, `?` one character; several patterns separated by commas.
+ * Entity selection by glob: `*` matches within one path segment, `**` as a whole segment
+ * matches any number of segments (none too, before a slash), `?` one character; several
+ * patterns separated by commas. Matching is picomatch's; every other character is literal.
  */
+import picomatch from 'picomatch';
+
+const OPTIONS: picomatch.PicomatchOptions = {
+  // Entities are dataset paths: a leading dot is an ordinary character.
+  dot: true,
+  nobrace: true,
+  noextglob: true,
+  nonegate: true,
+  strictSlashes: true,
+};
+
+// What picomatch would read as brackets, groups, braces, negation or extglobs stays literal.
+const LITERAL = /[()|[\]{}!@+\\]/g;
+
 export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i] as string;
-    if (char === '*') {
-      if (pattern[i + 1] === '*') {
-        // `**/` also matches zero folders.
-        const slash = pattern[i + 2] === '/';
-        source += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else {
-        source += '[^/]*';
-      }
-    } else if (char === '?') {
-      source += '[^/]';
-    } else {
-      source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${source}$`);
+  return picomatch.makeRe(pattern.replace(LITERAL, '\\$&'), OPTIONS);
 }
 
 /** A predicate for a comma-separated list of globs (any may match). */
