@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -38,4 +40,36 @@ test('a missing dataset path is named in the error', async () => {
     code: 'VIGIL_REPLAY_BAD_INPUT',
     message: 'dataset path /no/such/datasets/skab does not exist',
   });
+});
+
+test('symbolic links to CSV files and to folders are followed, a loop is walked once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-replay-links-'));
+  try {
+    const runs = join(dir, 'runs');
+    await mkdir(join(dir, 'elsewhere', 'deep'), { recursive: true });
+    await mkdir(runs);
+    await writeFile(join(dir, 'elsewhere', 'a.csv'), 'ts,v\n1,2\n');
+    await writeFile(join(dir, 'elsewhere', 'deep', 'b.csv'), 'ts,v\n1,2\n');
+    await symlink(join(dir, 'elsewhere', 'a.csv'), join(runs, 'linked.csv'));
+    await symlink(join(dir, 'elsewhere', 'deep'), join(runs, 'folder'));
+    await symlink(runs, join(runs, 'loop'));
+    await symlink(join(dir, 'elsewhere', 'a.csv'), join(runs, 'notes.txt'));
+    const files = await listInputFiles(runs);
+    assert.deepEqual(
+      files.map((f) => f.entity),
+      ['runs/folder/b', 'runs/linked'],
+    );
+    assert.equal(files[1]?.path, join(runs, 'linked.csv'));
+    assert.deepEqual(
+      (await listInputFiles(join(runs, 'linked.csv'))).map((f) => f.entity),
+      ['linked'],
+    );
+    await symlink(join(dir, 'gone.csv'), join(runs, 'broken.csv'));
+    await assert.rejects(listInputFiles(runs), {
+      code: 'VIGIL_REPLAY_BAD_INPUT',
+      message: `dataset file ${join(runs, 'broken.csv')} is a broken symbolic link`,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

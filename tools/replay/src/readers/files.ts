@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { VigilError } from '@vigil/errors';
 import { SOURCES } from './dialects.ts';
@@ -38,9 +38,40 @@ export function entityOf(file: string, input: string): string {
   return toPosix(relative(dirname(resolve(input)), withoutExt));
 }
 
+const isCsv = (name: string) => name.toLowerCase().endsWith('.csv') && !name.startsWith('.');
+
 /**
- * The CSV files of a file or folder (recursively), sorted in natural order
- * (`2.csv` before `10.csv`), each with its entity.
+ * The CSV file paths under `dir`, relative to `root`. Symbolic links are followed, to files and
+ * to folders (a dataset is often a folder of links into a download); a link to a folder that is
+ * already being walked above it (a loop) is skipped. A broken link named `*.csv` fails the run.
+ */
+async function csvFilesUnder(root: string, dir: string, walking: ReadonlySet<string>): Promise<string[]> {
+  const real = await realpath(dir);
+  if (walking.has(real)) return [];
+  const inside = new Set(walking).add(real);
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    let file = entry.isFile();
+    let folder = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path).catch(() => undefined);
+      if (target === undefined) {
+        if (!isCsv(entry.name)) continue;
+        throw new VigilError('VIGIL_REPLAY_BAD_INPUT', `dataset file ${path} is a broken symbolic link`, { path });
+      }
+      file = target.isFile();
+      folder = target.isDirectory();
+    }
+    if (folder) out.push(...(await csvFilesUnder(root, path, inside)));
+    else if (file && isCsv(entry.name)) out.push(relative(root, path));
+  }
+  return out;
+}
+
+/**
+ * The CSV files of a file or folder (recursively, through symbolic links), sorted in natural
+ * order (`2.csv` before `10.csv`), each with its entity.
  */
 export async function listInputFiles(input: string): Promise<InputFile[]> {
   const info = await stat(input).catch((error: unknown) => {
@@ -54,10 +85,7 @@ export async function listInputFiles(input: string): Promise<InputFile[]> {
       path: input,
     });
   }
-  const names = (await readdir(input, { recursive: true, withFileTypes: true }))
-    .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.csv') && !entry.name.startsWith('.'))
-    .map((entry) => relative(input, join(entry.parentPath, entry.name)))
-    .sort(naturalOrder);
+  const names = (await csvFilesUnder(input, input, new Set())).sort(naturalOrder);
   if (names.length === 0) {
     throw new VigilError('VIGIL_REPLAY_BAD_INPUT', `dataset folder ${input} holds no .csv files`, { path: input });
   }
