@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ChunkOffset } from './group.ts';
+import type { RecordOutcome, SourceRecord } from './types.ts';
 
 /** The consume loop's series; names are shared by every stage and told apart by the `stage` label. */
 export function createConsumerMetrics(registry: Registry) {
@@ -44,3 +46,31 @@ export function createConsumerMetrics(registry: Registry) {
 }
 
 export type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>;
+
+/** Counts a published chunk: its records per input topic, outputs per output topic, dead letters per code. */
+export function countChunk(
+  metrics: ConsumerMetrics,
+  stage: string,
+  records: readonly SourceRecord[],
+  outcomes: readonly RecordOutcome[],
+): void {
+  const inputs = new Map<string, number>();
+  for (const record of records) inputs.set(record.topic, (inputs.get(record.topic) ?? 0) + 1);
+  for (const [topic, n] of inputs) metrics.recordsIn.inc({ stage, topic }, n);
+  const out = new Map<string, number>();
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'DEAD_LETTER') metrics.deadLettered.inc({ stage, code: outcome.code });
+    else for (const o of outcome.outputs) out.set(o.topic, (out.get(o.topic) ?? 0) + 1);
+  }
+  for (const [topic, n] of out) metrics.recordsOut.inc({ stage, topic }, n);
+}
+
+/** The lag of each partition a chunk committed: high watermark of its fetch − the committed offset. */
+export function setLag(metrics: ConsumerMetrics, stage: string, offsets: readonly ChunkOffset[]): void {
+  for (const { topic, partition, offset, highWatermark } of offsets) {
+    metrics.lag.set(
+      { stage, topic, partition: String(partition) },
+      Math.max(0, Number(BigInt(highWatermark) - BigInt(offset))),
+    );
+  }
+}

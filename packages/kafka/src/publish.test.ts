@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitBySize } from './batch-consumer.ts';
+import { splitBySize } from './publish.ts';
 
 describe('splitBySize', () => {
   it('keeps every message, in order, in requests under the byte limit', () => {
