@@ -68,6 +68,25 @@ describe('Lifecycle', () => {
       { code: 'VIGIL_CONFIG_INVALID' },
     );
   });
+
+  it('waits 200 ms before the first retry, then doubles the wait up to maxDelayMs', async () => {
+    const { instance } = lifecycle();
+    const at: number[] = [];
+    await instance.retryUntilReady(
+      'registry',
+      async () => {
+        at.push(performance.now());
+        if (at.length < 4) throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', 'down');
+      },
+      300,
+    );
+    const waits = at.slice(1).map((t, i) => t - (at[i] as number));
+    // 200, 300 (400 capped), 300. Timers never fire early; the upper bound only tells a doubling apart on a busy machine.
+    [200, 300, 300].forEach((want, i) => {
+      const wait = waits[i] as number;
+      assert.ok(wait >= want - 2 && wait < 2 * want, `wait ${i}: ${wait} ms, want ${want}`);
+    });
+  });
 });
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/process.ts', import.meta.url));

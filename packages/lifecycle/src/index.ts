@@ -1,5 +1,6 @@
 import { isRetriable, VigilError } from '@vigil/errors';
 import type { Logger } from '@vigil/logging';
+import { backoffDelay, sleep } from '@vigil/timing';
 
 /**
  * RUNNING → STOPPING → STOPPED, or FAILED when a cleanup step threw, the grace
@@ -65,15 +66,14 @@ export class Lifecycle {
    * service started before its dependencies waits for them instead of crashing.
    */
   async retryUntilReady<T>(what: string, attempt: () => Promise<T>, maxDelayMs = 5_000): Promise<T> {
-    let delay = 200;
-    for (;;) {
+    for (let failures = 0; ; failures++) {
       try {
         return await attempt();
       } catch (error) {
         if (!isRetriable(error) || this.stopping) throw error;
+        const delay = backoffDelay({ initialMs: 200, maxMs: maxDelayMs }, failures);
         this.logger.warn({ err: error, retryInMs: delay }, `waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, maxDelayMs);
+        await sleep(delay);
       }
     }
   }
