@@ -21,13 +21,21 @@
  * (they live in the service's process). Needs the local stack.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import type { Alert, ScoredAlert } from '@vigil/contracts';
-import { datasetsDir, REPO_ROOT, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import {
+  datasetsDir,
+  REPO_ROOT,
+  readSkab,
+  type ServiceProcess,
+  stackEnv,
+  testKafka,
+  uniqueName,
+} from '@vigil/test-kit';
 import { benchArgs } from './lib/args.ts';
 import {
   type BenchMessage,
@@ -101,26 +109,15 @@ async function dataFolder(work: string): Promise<{ root: string; origin: string 
   return { root, origin: 'generated pump telemetry (VIGIL_DATASETS is unset)' };
 }
 
-/** Rows of every labelled `;` CSV under `root` (signals only), in file order. */
+/** Rows of every `;` CSV in `root`'s folders (signals only), in file order. */
 function rows(root: string): Record<string, number>[] {
-  const out: Record<string, number>[] = [];
-  for (const folder of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(root, folder.name)).filter((f) => f.endsWith('.csv'))) {
-      const [header = '', ...lines] = readFileSync(join(root, folder.name, file), 'utf8')
-        .trim()
-        .split('\n');
-      const columns = header.split(';');
-      for (const line of lines) {
-        const cells = line.split(';');
-        const values: Record<string, number> = {};
-        columns.forEach((c, i) => {
-          if (i > 0 && c !== 'anomaly' && c !== 'changepoint') values[c] = Number(cells[i]);
-        });
-        out.push(values);
-      }
-    }
-  }
-  return out;
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((folder) =>
+      readdirSync(join(root, folder.name))
+        .filter((f) => f.endsWith('.csv'))
+        .flatMap((file) => readSkab(join(root, folder.name, file)).map((row) => row.values)),
+    );
 }
 
 async function mlflow(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import { datasetsDir, stackEnv, uniqueName } from './env.ts';
 import { REPO_ROOT } from './process.ts';
 
@@ -157,12 +158,13 @@ const LABEL_COLUMNS = new Set(['anomaly', 'changepoint']);
 
 /** Rows of a SKAB `;` CSV: event time (naive = UTC), the signals, and the anomaly label. */
 export function readSkab(file: string): SkabRow[] {
-  const [header = '', ...lines] = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0);
-  const columns = header.split(';');
-  return lines.map((line) => {
-    const cells = line.split(';');
+  const [columns = [], ...records] = parse(readFileSync(file, 'utf8'), {
+    delimiter: ';',
+    bom: true,
+    skip_empty_lines: true,
+  }) as string[][];
+  const anomaly = columns.indexOf('anomaly');
+  return records.map((cells) => {
     const values: Record<string, number> = {};
     columns.forEach((column, i) => {
       if (i > 0 && !LABEL_COLUMNS.has(column) && cells[i] !== '') values[column] = Number(cells[i]);
@@ -170,7 +172,7 @@ export function readSkab(file: string): SkabRow[] {
     return {
       ts: Date.parse(`${(cells[0] ?? '').replace(' ', 'T')}Z`),
       values,
-      anomaly: Number(cells[columns.indexOf('anomaly')]) === 1,
+      anomaly: Number(cells[anomaly]) === 1,
     };
   });
 }
