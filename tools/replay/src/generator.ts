@@ -1,6 +1,6 @@
+import { createRandom } from '@vigil/random';
 import { type AnomalyInterval, offsetWithin, scheduleAnomalies } from './generator/anomalies.ts';
 import { MODELS, type ProfileKind, type SignalModel, type SignalSpec } from './generator/profiles.ts';
-import { createRandom } from './generator/random.ts';
 import type { AnomalyKind, EntitySummary, GroundTruth, LabelledRecord } from './types.ts';
 
 export type { AnomalyInterval } from './generator/anomalies.ts';

@@ -1,6 +1,6 @@
+import type { Random } from '@vigil/random';
 import type { AnomalyKind } from '../types.ts';
 import type { SignalSpec } from './profiles.ts';
-import type { Random } from './random.ts';
 
 /** One labelled anomaly: samples `start` (inclusive) to `end` (exclusive) of one entity. */
 export interface AnomalyInterval {

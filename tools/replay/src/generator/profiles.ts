@@ -1,4 +1,4 @@
-import type { Random } from './random.ts';
+import type { Random } from '@vigil/random';
 import { dailyCycle, weekendShare } from './seasonality.ts';
 
 export interface SignalSpec {
