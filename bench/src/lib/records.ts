@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@vigil/avro';
 import type { Telemetry } from '@vigil/contracts';
+import { mulberry32 } from '@vigil/random';
 
 /** A message as the preloader sends it: keyed by entity, like every producer of telemetry.raw. */
 export interface BenchMessage {
@@ -21,18 +22,6 @@ export interface TelemetryOptions {
 const SIGNALS = ['cpu_user', 'cpu_system', 'mem_used', 'disk_read', 'disk_write', 'net_in', 'net_out'];
 const SITES = ['eu-west-1a', 'eu-west-1b', 'us-east-2a', 'ap-south-1c'];
 
-/** Small deterministic generator (mulberry32): the same seed gives the same records on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * `count` telemetry records in the brief's input shape, about 300 bytes each
  * as JSON: an explicit id, seven signals with two decimals, two attributes.
@@ -40,7 +29,7 @@ function random(seed: number): () => number {
 export function telemetryRecords(count: number, options: TelemetryOptions): Telemetry[] {
   const entities = options.entities ?? 1_000;
   const end = options.now ?? Date.now();
-  const next = random(options.seed ?? 1);
+  const next = mulberry32(options.seed ?? 1);
   const records: Telemetry[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const host = i % entities;

@@ -4,17 +4,8 @@ import type { CallResult, EnrichInput } from '@vigil/enrichment';
 import { stackEnv, TcpRelay } from '@vigil/test-kit';
 import { Redis } from 'ioredis';
 
-/** A small seeded PRNG (mulberry32), so a failing random stream can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The seeded generator of the random streams, so a failing one can be reproduced from its seed. */
+export { mulberry32 as prng } from '@vigil/random';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 

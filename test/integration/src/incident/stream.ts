@@ -6,6 +6,7 @@ import {
   type EntityState,
   emptyEntityState,
 } from '@vigil/incident';
+import { mulberry32 } from '@vigil/random';
 
 /** The rules the Kafka tests give the service (as a JSON file) and the in-memory reference run. */
 export const TEST_RULES = {
@@ -29,18 +30,6 @@ export const TEST_SETTINGS: CoreSettings = {
 const T0 = Date.parse('2026-01-05T00:00:00Z');
 const MIN = 60_000;
 
-/** mulberry32: a small seeded generator, so every run sees the same stream. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const SCORERS = [
   { module: 'envelope', model: 'pump-envelope', alias: 'published' },
   { module: 'envelope', model: 'pump-envelope', alias: 'challenger' },
@@ -53,7 +42,8 @@ const SCORERS = [
  * order: entity by entity interleaved minute by minute, as scoring emits it.
  */
 export function scoredStream(entities: number, minutes: number, seed = 7): ScoredAlert[] {
-  const next = random(seed);
+  // Seeded: every run sees the same stream.
+  const next = mulberry32(seed);
   const alerts: ScoredAlert[] = [];
   const burst = new Array<boolean>(entities).fill(false);
   for (let minute = 0; minute < minutes; minute++) {
