@@ -56,7 +56,7 @@ function decodeBody(schemaId: number, type: avro.Type, body: Buffer): DecodedRec
     return { schemaId, value: type.fromBuffer(body) };
   } catch (error) {
     throw new VigilError(
-      'VIGIL_INGEST_MALFORMED_AVRO',
+      'VIGIL_AVRO_MALFORMED',
       `cannot decode body with schema id ${schemaId}: ${(error as Error).message}`,
       { schemaId },
     );
@@ -239,7 +239,7 @@ export class AvroCodec {
       return reader.fromBuffer(body, resolver);
     } catch (error) {
       throw new VigilError(
-        'VIGIL_INGEST_MALFORMED_AVRO',
+        'VIGIL_AVRO_MALFORMED',
         `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`,
         { schemaId },
       );
@@ -271,7 +271,7 @@ export class AvroCodec {
     if (unknownUntil !== undefined) {
       if (unknownUntil > this.now()) {
         return Promise.reject(
-          new VigilError('VIGIL_INGEST_UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, { schemaId }),
+          new VigilError('VIGIL_AVRO_UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, { schemaId }),
         );
       }
       this.unknownIds.delete(schemaId);
@@ -289,9 +289,9 @@ export class AvroCodec {
     try {
       found = (await this.request('GET', `/schemas/ids/${schemaId}`)) as typeof found;
     } catch (error) {
-      if (error instanceof VigilError && error.code === 'VIGIL_INGEST_UNKNOWN_SCHEMA') {
+      if (error instanceof VigilError && error.code === 'VIGIL_AVRO_UNKNOWN_SCHEMA') {
         this.unknownIds.set(schemaId, this.now() + this.unknownIdTtlMs);
-        throw new VigilError('VIGIL_INGEST_UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, {
+        throw new VigilError('VIGIL_AVRO_UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, {
           schemaId,
         });
       }
@@ -299,14 +299,14 @@ export class AvroCodec {
     }
     if ((found.schemaType ?? 'AVRO') !== 'AVRO' || typeof found.schema !== 'string') {
       this.unknownIds.set(schemaId, this.now() + this.unknownIdTtlMs);
-      throw new VigilError('VIGIL_INGEST_UNKNOWN_SCHEMA', `schema id ${schemaId} is not an Avro schema`, { schemaId });
+      throw new VigilError('VIGIL_AVRO_UNKNOWN_SCHEMA', `schema id ${schemaId} is not an Avro schema`, { schemaId });
     }
     let type: avro.Type;
     try {
       type = avro.Type.forSchema(JSON.parse(found.schema) as avro.Schema);
     } catch (error) {
       this.unknownIds.set(schemaId, this.now() + this.unknownIdTtlMs);
-      throw new VigilError('VIGIL_INGEST_UNKNOWN_SCHEMA', `schema id ${schemaId} does not parse as Avro`, {
+      throw new VigilError('VIGIL_AVRO_UNKNOWN_SCHEMA', `schema id ${schemaId} does not parse as Avro`, {
         schemaId,
         cause: error,
       });
@@ -333,7 +333,7 @@ export class AvroCodec {
     }
     const text = await response.text();
     if (response.status === 404 && path.startsWith('/schemas/ids/')) {
-      throw new VigilError('VIGIL_INGEST_UNKNOWN_SCHEMA', `registry does not know ${path}`, { path });
+      throw new VigilError('VIGIL_AVRO_UNKNOWN_SCHEMA', `registry does not know ${path}`, { path });
     }
     if (response.status >= 500 || response.status === 429) {
       throw new VigilError(

@@ -6,13 +6,10 @@ export const HEADER_LENGTH = 5;
 
 export function readWireHeader(buffer: Buffer): { schemaId: number; body: Buffer } {
   if (buffer.length < HEADER_LENGTH) {
-    throw new VigilError(
-      'VIGIL_INGEST_MALFORMED_AVRO',
-      `record of ${buffer.length} bytes is shorter than the 5-byte header`,
-    );
+    throw new VigilError('VIGIL_AVRO_MALFORMED', `record of ${buffer.length} bytes is shorter than the 5-byte header`);
   }
   if (buffer[0] !== MAGIC_BYTE) {
-    throw new VigilError('VIGIL_INGEST_BAD_MAGIC_BYTE', `first byte is ${buffer[0]}, expected magic byte 0`);
+    throw new VigilError('VIGIL_AVRO_BAD_MAGIC_BYTE', `first byte is ${buffer[0]}, expected magic byte 0`);
   }
   return { schemaId: buffer.readUInt32BE(1), body: buffer.subarray(HEADER_LENGTH) };
 }

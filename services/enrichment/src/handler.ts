@@ -1,6 +1,5 @@
-import type { AvroCodec } from '@vigil/avro';
+import { type AvroCodec, decodeOrReject } from '@vigil/avro';
 import type { Alert, TopicNames } from '@vigil/contracts';
-import { isRetriable, VigilError } from '@vigil/errors';
 import type { BatchHandler, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import { type CallResult, type EnrichInput, OUTCOME, planCalls } from './core.ts';
 import type { FeatureConfig } from './feature-config.ts';
@@ -39,12 +38,18 @@ export class EnrichmentHandler implements BatchHandler {
     const inputs: EnrichInput[] = [];
     for (let index = 0; index < records.length; index++) {
       const record = records[index] as SourceRecord;
-      const decoded = await this.decode(record.message.value);
-      if (decoded instanceof VigilError) {
-        outcomes[index] = { kind: 'DEAD_LETTER', code: decoded.code, message: decoded.message };
+      const decoded = await decodeOrReject(this.deps.codec, record.message.value, 'vigil.Alert');
+      if (!decoded.ok) {
+        outcomes[index] = decoded.deadLetter;
         continue;
       }
-      inputs.push({ index, alert: decoded, topic: record.topic, partition: record.partition, offset: record.offset });
+      inputs.push({
+        index,
+        alert: decoded.value,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
     }
 
     const calls = planCalls(inputs, this.settings.features, this.settings.maxRecordsPerCall);
@@ -83,17 +88,6 @@ export class EnrichmentHandler implements BatchHandler {
       else if (outcome === OUTCOME.lateFlagged) metrics.lateRecords.inc({ kind: 'flagged' });
       else if (outcome === OUTCOME.replayedExact) metrics.replayedRecords.inc({ mode: 'exact' });
       else if (outcome === OUTCOME.replayedCurrent) metrics.replayedRecords.inc({ mode: 'current' });
-    }
-  }
-
-  /** The alert, or the non-retriable error to dead-letter it with; retriable errors propagate. */
-  private async decode(value: Buffer | null): Promise<Alert | VigilError> {
-    if (value === null || value.length === 0) return new VigilError('VIGIL_INGEST_MALFORMED_AVRO', 'empty record');
-    try {
-      return await this.deps.codec.decodeAs(value, 'vigil.Alert');
-    } catch (error) {
-      if (isRetriable(error) || !(error instanceof VigilError)) throw error;
-      return error;
     }
   }
 }

@@ -1,6 +1,5 @@
-import type { AvroCodec, Projection } from '@vigil/avro';
+import { type AvroCodec, decodeOrReject, type Projection } from '@vigil/avro';
 import type { Incident, TopicNames } from '@vigil/contracts';
-import { isRetriable, VigilError } from '@vigil/errors';
 import type { BatchHandler, OutputMessage, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import { applyScoredAlert, type CoreSettings, type ScoredAlertHead, SKIPPED_ALERT_FIELDS } from './core.ts';
 import type { IncidentMetrics } from './metrics.ts';
@@ -48,9 +47,10 @@ export class IncidentHandler implements BatchHandler {
     const outcomes: RecordOutcome[] = new Array(records.length);
     const decoded: Decoded[] = [];
     for (let index = 0; index < records.length; index++) {
-      const result = await this.decode(records[index] as SourceRecord);
-      if ('kind' in result) outcomes[index] = result;
-      else decoded.push({ index, scored: result });
+      const value = (records[index] as SourceRecord).message.value;
+      const result = await decodeOrReject<ScoredAlertHead>(this.deps.codec, value, this.head);
+      if (result.ok) decoded.push({ index, scored: result.value });
+      else outcomes[index] = result.deadLetter;
     }
 
     const entities = [...new Set(decoded.map((d) => d.scored.alert.entity))];
@@ -113,14 +113,5 @@ export class IncidentHandler implements BatchHandler {
     }
     for (const alias of suppressed) metrics.suppressed.inc({ alias });
     if (replayed > 0) metrics.replayed.inc(replayed);
-  }
-
-  private async decode(record: SourceRecord): Promise<ScoredAlertHead | RecordOutcome> {
-    try {
-      return await this.deps.codec.decodeProjected<ScoredAlertHead>(record.message.value ?? Buffer.alloc(0), this.head);
-    } catch (error) {
-      if (isRetriable(error) || !(error instanceof VigilError)) throw error;
-      return { kind: 'DEAD_LETTER', code: error.code, message: error.message };
-    }
   }
 }

@@ -1,234 +1,213 @@
-import { createHash } from 'node:crypto';
-import type { Contribution, Incident, IncidentStatus, Severity, Verdict } from '@vigil/contracts';
-import type { GroupLedger } from './groups.ts';
-import type { Rule } from './options.ts';
-import type { Evidence, KeyState, LastProcessed, OpenIncident, WindowEntry } from './state.ts';
+import { readFileSync } from 'node:fs';
+import { parseDurationMs, z } from '@vigil/config';
+import { VigilError } from '@vigil/errors';
 
 /**
- * The incident state machine of one (entity, model, alias) key. Pure and
- * deterministic: every decision uses event time (the alerts' `ts`) only;
- * processing time appears in `processedAt` and nowhere else. The README's
- * "Rules" section states the same rules in prose.
+ * The incident rules of one model, as an operator writes them in the
+ * `INCIDENT_CONFIG` JSON file. Durations are `"30s"`, `"5m"`, `"2h"`, `"7d"`
+ * or a number of milliseconds. See the README for what each field does.
  */
-
-/** One Score of one alert, as the rules see it. */
-export interface Observation {
-  alertId: string;
-  ts: number;
-  source: string;
-  module: string;
-  version: string;
-  verdict: Verdict;
-  /** Calibrated score; for an ANOMALY without one, the threshold it passed. */
-  score: number;
-  contributors: readonly Contribution[];
+export interface RuleOptions {
+  /** Anomalous verdicts among the last `n` (inside `observation`) needed to open. */
+  k: number;
+  n: number;
+  observation: string | number;
+  /** Least event time between two UPDATED events of one incident (0: every anomaly). */
+  updateEvery: string | number;
+  /** Event time without a notification after which an open incident is re-notified; null: never. */
+  reminderPeriod: string | number | null;
+  /** Event time without an ANOMALY after which an incident closes. */
+  quietPeriod: string | number;
+  /** Event time after a close during which the same key opens no new incident (0: none). */
+  suppressionPeriod: string | number;
+  /** Lowest peak calibrated score of each severity; below `medium` it is LOW. */
+  severity: { medium: number; high: number; critical: number };
+  /** Most alert ids an incident event lists (the first ones covered). */
+  maxAlertIds: number;
+  /** Most contributing signals an incident event lists. */
+  maxContributors: number;
 }
 
-export interface KeyContext {
-  entity: string;
-  /** `keyId(model, alias)`: the key's name inside the entity state and its group. */
-  key: string;
-  model: string;
-  alias: string;
-  actionable: boolean;
-  processedAt: number;
-  rule: Rule;
+/** Rules compiled for the state machine: durations in milliseconds. */
+export interface Rule {
+  k: number;
+  n: number;
+  observationMs: number;
+  updateEveryMs: number;
+  reminderPeriodMs: number | null;
+  quietPeriodMs: number;
+  suppressionPeriodMs: number;
+  severity: Readonly<{ medium: number; high: number; critical: number }>;
+  maxAlertIds: number;
+  maxContributors: number;
 }
 
-export interface Step {
-  key: KeyState;
-  /** The transition this step emitted, if any. */
-  event: Incident | null;
-  /** An anomaly arrived while a new incident of this key was suppressed. */
-  suppressed: boolean;
+export const DEFAULT_RULE_OPTIONS: Readonly<RuleOptions> = Object.freeze({
+  k: 3,
+  n: 5,
+  observation: '10m',
+  updateEvery: '5m',
+  reminderPeriod: '1h',
+  quietPeriod: '10m',
+  suppressionPeriod: '30m',
+  severity: Object.freeze({ medium: 0.99, high: 0.999, critical: 1 }),
+  maxAlertIds: 500,
+  maxContributors: 5,
+});
+
+const MAX_WINDOW = 1000;
+
+const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : parseDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 5m, 2h or 7d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0');
+const score = z.number().min(0).max(1);
+
+const ruleSchema = z
+  .object({
+    k: z.number().int().min(1).max(MAX_WINDOW),
+    n: z.number().int().min(1).max(MAX_WINDOW),
+    observation: positiveDuration,
+    updateEvery: duration,
+    reminderPeriod: positiveDuration.nullable(),
+    quietPeriod: positiveDuration,
+    suppressionPeriod: duration,
+    severity: z.object({ medium: score, high: score, critical: score }).strict(),
+    maxAlertIds: z.number().int().min(1).max(10_000),
+    maxContributors: z.number().int().min(1).max(100),
+  })
+  .strict()
+  .refine((r) => r.k <= r.n, { message: 'k must not exceed n', path: ['k'] })
+  .refine((r) => r.severity.medium <= r.severity.high && r.severity.high <= r.severity.critical, {
+    message: 'severity thresholds must satisfy medium <= high <= critical',
+    path: ['severity'],
+  });
+
+/** Partial rules: the file's `defaults` and each `models` entry override only what they name. */
+const partialRule = z
+  .object({
+    k: z.unknown(),
+    n: z.unknown(),
+    observation: z.unknown(),
+    updateEvery: z.unknown(),
+    reminderPeriod: z.unknown(),
+    quietPeriod: z.unknown(),
+    suppressionPeriod: z.unknown(),
+    severity: z.record(z.string(), z.unknown()),
+    maxAlertIds: z.unknown(),
+    maxContributors: z.unknown(),
+  })
+  .partial()
+  .strict();
+
+const fileSchema = z
+  .object({
+    defaults: partialRule.default({}),
+    models: z.record(z.string().min(1), partialRule).default({}),
+  })
+  .strict();
+
+export type IncidentRulesFile = z.input<typeof fileSchema>;
+
+/** The rule of every model: the defaults, or the model's own entry. */
+export interface IncidentRules {
+  defaults: Rule;
+  models: ReadonlyMap<string, Rule>;
+  ruleFor(model: string): Rule;
 }
 
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+type Issue = { key: string; message: string };
 
-/** Most ids kept for alerts that share the last processed event time (see `isProcessed`). */
-export const MAX_IDS_AT_LAST_TS = 64;
-
-export function severityOf(peakScore: number, rule: Rule): Severity {
-  if (peakScore >= rule.severity.critical) return 'CRITICAL';
-  if (peakScore >= rule.severity.high) return 'HIGH';
-  if (peakScore >= rule.severity.medium) return 'MEDIUM';
-  return 'LOW';
+function merge(...layers: Record<string, unknown>[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      const previous = merged[name];
+      merged[name] =
+        name === 'severity' && typeof previous === 'object' && typeof value === 'object'
+          ? { ...previous, ...value }
+          : value;
+    }
+  }
+  return merged;
 }
 
-/** hash(entity, model, alias, opening alert id): the same opening gives the same id on every replay. */
-export function incidentIdOf(entity: string, model: string, alias: string, openingAlertId: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([entity, model, alias, openingAlertId]))
-    .digest('hex')
-    .slice(0, 32);
+function compileRule(input: Record<string, unknown>, where: string, issues: Issue[]): Rule | undefined {
+  const result = ruleSchema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      issues.push({ key: [where, ...issue.path].join('.'), message: issue.message });
+    }
+    return undefined;
+  }
+  const r = result.data;
+  return Object.freeze({
+    k: r.k,
+    n: r.n,
+    observationMs: r.observation,
+    updateEveryMs: r.updateEvery,
+    reminderPeriodMs: r.reminderPeriod,
+    quietPeriodMs: r.quietPeriod,
+    suppressionPeriodMs: r.suppressionPeriod,
+    severity: Object.freeze({ ...r.severity }),
+    maxAlertIds: r.maxAlertIds,
+    maxContributors: r.maxContributors,
+  });
 }
 
 /**
- * True when the alert (ts, id) is at or before the last one this key processed:
- * a replay after a crash or a re-run. Input order per entity is the partition
- * order (the key is the entity), so anything older is a replay too.
+ * Options in stages: the file's text → built-in defaults ← file `defaults` ←
+ * file `models[model]` → validated and compiled per model. Every problem of
+ * every model is reported in one VIGIL_CONFIG_INVALID error; nothing is
+ * repaired with a warning.
  */
-export function isProcessed(last: LastProcessed | null, ts: number, id: string): boolean {
-  if (last === null || ts > last.ts) return false;
-  return ts < last.ts || last.ids.includes(id);
-}
-
-export function markProcessed(last: LastProcessed | null, ts: number, id: string): LastProcessed {
-  if (last === null || ts > last.ts) return { ts, ids: [id] };
-  return { ts, ids: [...last.ids, id].slice(-MAX_IDS_AT_LAST_TS) };
-}
-
-/** Signals by mean contribution over the covered alerts, largest first (ties by name), at most `max`. */
-export function topContributors(sums: Record<string, number>, count: number, max: number): Contribution[] {
-  return Object.entries(sums)
-    .map(([signal, sum]) => ({ signal, weight: count > 0 ? sum / count : 0 }))
-    .sort((a, b) => b.weight - a.weight || (a.signal < b.signal ? -1 : a.signal > b.signal ? 1 : 0))
-    .slice(0, max);
-}
-
-function cover(open: OpenIncident, evidence: Evidence, rule: Rule): OpenIncident {
-  const contributorSums = { ...open.contributorSums };
-  for (const { signal, weight } of evidence.contributors) {
-    contributorSums[signal] = (contributorSums[signal] ?? 0) + weight;
+export function compileIncidentRules(file: unknown = {}): IncidentRules {
+  const parsed = fileSchema.safeParse(file);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message }));
+    throw configError(issues);
   }
-  return {
-    ...open,
-    lastAnomalyAt: Math.max(open.lastAnomalyAt, evidence.ts),
-    peakScore: Math.max(open.peakScore, evidence.score),
-    alertIds: open.alertIds.length < rule.maxAlertIds ? [...open.alertIds, evidence.id] : open.alertIds,
-    anomalies: open.anomalies + 1,
-    contributorSums,
-  };
-}
-
-function toIncident(
-  open: OpenIncident,
-  status: IncidentStatus,
-  ctx: KeyContext,
-  extra: { reminder?: boolean; closedAt?: number } = {},
-): Incident {
-  return {
-    incidentId: open.incidentId,
-    groupId: open.groupId,
-    status,
-    sequence: open.sequence,
-    reminder: extra.reminder ?? false,
-    entity: ctx.entity,
-    source: open.source,
-    module: open.module,
-    model: ctx.model,
-    version: open.version,
-    alias: ctx.alias,
-    actionable: ctx.actionable,
-    severity: severityOf(open.peakScore, ctx.rule),
-    peakScore: open.peakScore,
-    openedAt: open.openedAt,
-    lastAnomalyAt: open.lastAnomalyAt,
-    closedAt: extra.closedAt ?? null,
-    processedAt: ctx.processedAt,
-    alertIds: [...open.alertIds],
-    contributors: topContributors(open.contributorSums, open.anomalies, ctx.rule.maxContributors),
-  };
-}
-
-function evidenceOf(obs: Observation, rule: Rule): Evidence | null {
-  if (obs.verdict !== 'ANOMALY') return null;
-  return {
-    id: obs.alertId,
-    ts: obs.ts,
-    score: obs.score,
-    contributors: obs.contributors.slice(0, rule.maxContributors),
-  };
-}
-
-/**
- * Phase one of an alert: an open incident whose quiet period ran out by event
- * time `t` closes, with `closedAt` = last anomaly + quiet period (when it went
- * quiet, not when the next alert happened to arrive). Runs for every key of an
- * alert before any key opens, so a group is left before a new one is joined.
- */
-export function closeIfQuiet(key: KeyState, t: number, ctx: KeyContext, groups: GroupLedger): Step {
-  const open = key.open;
-  if (open === null || t - open.lastAnomalyAt < ctx.rule.quietPeriodMs) return { key, event: null, suppressed: false };
-  const closedAt = open.lastAnomalyAt + ctx.rule.quietPeriodMs;
-  const closed = { ...open, sequence: open.sequence + 1 };
-  groups.leave(ctx.key);
-  return {
-    key: {
-      ...key,
-      open: null,
-      window: [],
-      suppressedUntil: ctx.rule.suppressionPeriodMs > 0 ? closedAt + ctx.rule.suppressionPeriodMs : null,
-    },
-    event: toIncident(closed, 'CLOSED', ctx, { closedAt }),
-    suppressed: false,
-  };
-}
-
-/** Phase two: the key's verdict for this alert opens, updates or reminds. */
-export function observe(key: KeyState, obs: Observation, ctx: KeyContext, groups: GroupLedger): Step {
-  const suppressedUntil = key.suppressedUntil !== null && obs.ts >= key.suppressedUntil ? null : key.suppressedUntil;
-  const current = suppressedUntil === key.suppressedUntil ? key : { ...key, suppressedUntil };
-  return current.open === null ? observeClosed(current, obs, ctx, groups) : observeOpen(current, obs, ctx, groups);
-}
-
-function observeClosed(key: KeyState, obs: Observation, ctx: KeyContext, groups: GroupLedger): Step {
-  const { rule } = ctx;
-  const evidence = evidenceOf(obs, rule);
-  const since = obs.ts - rule.observationMs;
-  const window: WindowEntry[] = [...key.window, { ts: obs.ts, evidence }]
-    .filter((entry) => entry.ts > since)
-    .slice(-rule.n);
-  const anomalies = window.flatMap((entry) => (entry.evidence === null ? [] : [entry.evidence]));
-  if (evidence === null || anomalies.length < rule.k)
-    return { key: { ...key, window }, event: null, suppressed: false };
-  if (key.suppressedUntil !== null) return { key: { ...key, window }, event: null, suppressed: true };
-
-  const incidentId = incidentIdOf(ctx.entity, ctx.model, ctx.alias, obs.alertId);
-  const groupId = groups.join(ctx.key, incidentId, obs.ts, obs.ts + rule.quietPeriodMs);
-  let open: OpenIncident = {
-    incidentId,
-    groupId,
-    sequence: 0,
-    source: obs.source,
-    module: obs.module,
-    version: obs.version,
-    openedAt: (anomalies[0] as Evidence).ts,
-    lastAnomalyAt: obs.ts,
-    lastNotifiedAt: obs.ts,
-    notifiedSeverity: 'LOW',
-    peakScore: 0,
-    alertIds: [],
-    anomalies: 0,
-    contributorSums: {},
-  };
-  for (const covered of anomalies) open = cover(open, covered, rule);
-  open = { ...open, notifiedSeverity: severityOf(open.peakScore, rule) };
-  return { key: { ...key, window: [], open }, event: toIncident(open, 'OPEN', ctx), suppressed: false };
-}
-
-function observeOpen(key: KeyState, obs: Observation, ctx: KeyContext, groups: GroupLedger): Step {
-  const { rule } = ctx;
-  let open = key.open as OpenIncident;
-  const evidence = evidenceOf(obs, rule);
-  let reminder = false;
-  let notify = false;
-  if (evidence !== null) {
-    open = { ...cover(open, evidence, rule), module: obs.module, version: obs.version };
-    groups.extend(ctx.key, obs.ts + rule.quietPeriodMs);
-    const raised = SEVERITY_RANK[severityOf(open.peakScore, rule)] > SEVERITY_RANK[open.notifiedSeverity];
-    notify = raised || obs.ts - open.lastNotifiedAt >= rule.updateEveryMs;
+  const issues: Issue[] = [];
+  const base = merge({ ...DEFAULT_RULE_OPTIONS }, parsed.data.defaults);
+  const defaults = compileRule(base, 'defaults', issues);
+  const models = new Map<string, Rule>();
+  for (const [model, overrides] of Object.entries(parsed.data.models).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const rule = compileRule(merge(base, overrides), `models.${model}`, issues);
+    if (rule) models.set(model, rule);
   }
-  if (!notify && rule.reminderPeriodMs !== null && obs.ts - open.lastNotifiedAt >= rule.reminderPeriodMs) {
-    notify = true;
-    reminder = true;
+  if (issues.length > 0 || !defaults) throw configError(issues);
+  return Object.freeze({
+    defaults,
+    models,
+    ruleFor: (model: string) => models.get(model) ?? defaults,
+  });
+}
+
+/** Reads and compiles the rules file at `path`; built-in defaults when no path is given. */
+export function loadIncidentRules(path: string | undefined): IncidentRules {
+  if (path === undefined || path.length === 0) return compileIncidentRules({});
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw configError([{ key: 'INCIDENT_CONFIG', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  if (!notify) return { key: { ...key, open }, event: null, suppressed: false };
-  open = {
-    ...open,
-    sequence: open.sequence + 1,
-    lastNotifiedAt: obs.ts,
-    notifiedSeverity: severityOf(open.peakScore, rule),
-  };
-  return { key: { ...key, open }, event: toIncident(open, 'UPDATED', ctx, { reminder }), suppressed: false };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw configError([{ key: 'INCIDENT_CONFIG', message: `${path} is not JSON: ${(error as Error).message}` }]);
+  }
+  return compileIncidentRules(json);
+}
+
+function configError(issues: Issue[]): VigilError {
+  const list = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
+  return new VigilError('VIGIL_CONFIG_INVALID', `invalid incident rules:\n${list}`, { issues });
 }

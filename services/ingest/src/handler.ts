@@ -1,6 +1,5 @@
-import type { AvroCodec, DecodedRecord } from '@vigil/avro';
+import { type AvroCodec, type DecodedRecord, type DecodeResult, decodeOrReject } from '@vigil/avro';
 import type { InputFormat, TopicNames } from '@vigil/contracts';
-import { isRetriable, VigilError } from '@vigil/errors';
 import type { BatchHandler, OutputMessage, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import {
   checkDuplicates,
@@ -44,10 +43,9 @@ function validated(decoded: unknown, policy: ValidationPolicy, format: InputForm
   return { ok: true, telemetry: validation.telemetry, droppedNulls: validation.droppedNulls, format };
 }
 
-/** A per-record Avro problem as a rejection; an unreachable registry (or a bug) is thrown for the loop to retry. */
-function rejectedAvro(error: unknown): Rejected {
-  if (isRetriable(error) || !(error instanceof VigilError)) throw error;
-  return { ok: false, code: error.code, message: error.message };
+function validatedAvro(decoded: DecodeResult<DecodedRecord>, policy: ValidationPolicy): Checked {
+  if (!decoded.ok) return { ok: false, code: decoded.deadLetter.code, message: decoded.deadLetter.message };
+  return validated(decoded.value.value, policy, 'AVRO');
 }
 
 function deadLetter(rejected: Rejected): RecordOutcome {
@@ -167,16 +165,8 @@ export class IngestHandler implements BatchHandler {
       return parsed.ok ? validated(parsed.value, policy, format) : parsed;
     }
     // Only a record whose writer schema is not known yet waits for the registry.
-    let known: DecodedRecord | undefined;
-    try {
-      known = this.deps.codec.decodeKnown(value);
-    } catch (error) {
-      return rejectedAvro(error);
-    }
-    if (known) return validated(known.value, policy, format);
-    return this.deps.codec.decode(value).then(
-      (decoded) => validated(decoded.value, policy, format),
-      (error: unknown) => rejectedAvro(error),
-    );
+    const decoded = decodeOrReject(this.deps.codec, value);
+    if (decoded instanceof Promise) return decoded.then((result) => validatedAvro(result, policy));
+    return validatedAvro(decoded, policy);
   }
 }

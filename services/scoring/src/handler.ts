@@ -1,6 +1,5 @@
-import { type AvroCodec, HEADER_LENGTH, writeWireHeader } from '@vigil/avro';
+import { type AvroCodec, decodeOrReject, HEADER_LENGTH, writeWireHeader } from '@vigil/avro';
 import type { Alert, LoadedSchema, TopicNames } from '@vigil/contracts';
-import { isRetriable, VigilError } from '@vigil/errors';
 import type { BatchHandler, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import { missingScore, type ScoredBy } from './core.ts';
 import { VERDICTS } from './isolation/protocol.ts';
@@ -58,12 +57,12 @@ export class ScoringHandler implements BatchHandler {
     const bodies: (Buffer | undefined)[] = [];
     for (let index = 0; index < records.length; index++) {
       const value = (records[index] as SourceRecord).message.value;
-      const decoded = await this.decode(value);
-      if (decoded instanceof VigilError) {
-        outcomes[index] = { kind: 'DEAD_LETTER', code: decoded.code, message: decoded.message };
+      const decoded = await decodeOrReject(this.deps.codec, value, 'vigil.Alert');
+      if (!decoded.ok) {
+        outcomes[index] = decoded.deadLetter;
         continue;
       }
-      alerts.push(decoded);
+      alerts.push(decoded.value);
       indexes.push(index);
       bodies.push(this.deps.codec.bodyIfLocal(value as Buffer, 'vigil.Alert'));
     }
@@ -135,16 +134,5 @@ export class ScoringHandler implements BatchHandler {
     this.deps.metrics.verdicts.inc({ model: by.model, alias: by.alias, verdict: 'MISSING' }, n);
     // One Score for the whole batch, written once.
     return { whole: scoreBytes(missingScore(by, info, reason, latencyMs), this.verdictIndex) };
-  }
-
-  /** The alert, or the non-retriable error to dead-letter it with; retriable errors propagate. */
-  private async decode(value: Buffer | null): Promise<Alert | VigilError> {
-    if (value === null || value.length === 0) return new VigilError('VIGIL_INGEST_MALFORMED_AVRO', 'empty record');
-    try {
-      return await this.deps.codec.decodeAs(value, 'vigil.Alert');
-    } catch (error) {
-      if (isRetriable(error) || !(error instanceof VigilError)) throw error;
-      return error;
-    }
   }
 }

@@ -1,6 +1,6 @@
-import type { AvroCodec } from '@vigil/avro';
+import { type AvroCodec, decodeOrReject } from '@vigil/avro';
 import type { Incident, Label, ScoredAlert, TopicNames } from '@vigil/contracts';
-import { isRetriable, isVigilError, VigilError } from '@vigil/errors';
+import { isVigilError } from '@vigil/errors';
 import type { BatchHandler, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import {
   checkIncident,
@@ -33,7 +33,9 @@ function ack(): RecordOutcome {
   return { kind: 'ACK', outputs: [] };
 }
 
-function deadLetter(rejected: Pick<Rejected, 'code' | 'message'>): RecordOutcome {
+type DeadLetter = Extract<RecordOutcome, { kind: 'DEAD_LETTER' }>;
+
+function deadLetter(rejected: Pick<Rejected, 'code' | 'message'>): DeadLetter {
   return { kind: 'DEAD_LETTER', code: rejected.code, message: rejected.message };
 }
 
@@ -72,7 +74,7 @@ export class SinkHandler implements BatchHandler {
     const decoded: { index: number; value: Decoded }[] = [];
     for (let index = 0; index < records.length; index++) {
       const result = await this.decode(records[index] as SourceRecord);
-      if ('ok' in result) outcomes[index] = deadLetter(result);
+      if (result.kind === 'DEAD_LETTER') outcomes[index] = result;
       else decoded.push({ index, value: result });
     }
 
@@ -101,34 +103,35 @@ export class SinkHandler implements BatchHandler {
     }
   }
 
-  private async decode(record: SourceRecord): Promise<Decoded | Rejected> {
+  /** The record decoded and checked, or the outcome that dead-letters it; an unreachable registry throws. */
+  private async decode(record: SourceRecord): Promise<Decoded | DeadLetter> {
     const role = this.roles.get(record.topic);
     const value = record.message.value;
     if (role === undefined) {
-      return { ok: false, code: 'VIGIL_SINK_INVALID_RECORD', message: `the sink does not read ${record.topic}` };
+      return deadLetter({ code: 'VIGIL_SINK_INVALID_RECORD', message: `the sink does not read ${record.topic}` });
     }
     if (value === null || value.length === 0) {
-      return { ok: false, code: 'VIGIL_SINK_INVALID_RECORD', message: 'empty record' };
+      return deadLetter({ code: 'VIGIL_SINK_INVALID_RECORD', message: 'empty record' });
     }
-    try {
-      if (role === SINK_ROLES.scored) {
-        const scored = await this.deps.codec.decodeAs(value, 'vigil.ScoredAlert');
-        return checkScoredAlert(scored) ?? { kind: 'scored', value: scored };
-      }
-      if (role === SINK_ROLES.incident) {
-        const incident = await this.deps.codec.decodeAs(value, 'vigil.Incident');
-        return checkIncident(incident) ?? { kind: 'incident', value: incident, topic: record.topic };
-      }
-      if (!isAvroWire(value)) {
-        const parsed = parseLabelJson(value);
-        return parsed.ok ? { kind: 'label', value: parsed.label } : parsed;
-      }
-      const label = await this.deps.codec.decodeAs(value, 'vigil.Label');
-      return checkLabel(label) ?? { kind: 'label', value: label };
-    } catch (error) {
-      // Registry unreachable: not this record's fault, let the loop retry the batch.
-      if (isRetriable(error) || !(error instanceof VigilError)) throw error;
-      return { ok: false, code: error.code, message: error.message };
+    if (role === SINK_ROLES.scored) {
+      const scored = await decodeOrReject(this.deps.codec, value, 'vigil.ScoredAlert');
+      if (!scored.ok) return scored.deadLetter;
+      const problem = checkScoredAlert(scored.value);
+      return problem ? deadLetter(problem) : { kind: 'scored', value: scored.value };
     }
+    if (role === SINK_ROLES.incident) {
+      const incident = await decodeOrReject(this.deps.codec, value, 'vigil.Incident');
+      if (!incident.ok) return incident.deadLetter;
+      const problem = checkIncident(incident.value);
+      return problem ? deadLetter(problem) : { kind: 'incident', value: incident.value, topic: record.topic };
+    }
+    if (!isAvroWire(value)) {
+      const parsed = parseLabelJson(value);
+      return parsed.ok ? { kind: 'label', value: parsed.label } : deadLetter(parsed);
+    }
+    const label = await decodeOrReject(this.deps.codec, value, 'vigil.Label');
+    if (!label.ok) return label.deadLetter;
+    const problem = checkLabel(label.value);
+    return problem ? deadLetter(problem) : { kind: 'label', value: label.value };
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { AvroCodec, writeWire } from '@vigil/avro';
+import { AvroCodec, decodeOrReject, writeWire } from '@vigil/avro';
 import { type Alert, loadSchemas, type Telemetry, valueSubject } from '@vigil/contracts';
 import { stackEnv, uniqueName } from '@vigil/test-kit';
 import avro from 'avsc';
@@ -44,7 +44,7 @@ describe('AvroCodec against the real registry', () => {
     // From then on it decodes without a promise, and reports a broken body the same way.
     assert.deepEqual(reader.decodeKnown(bytes), decoded);
     assert.throws(() => reader.decodeKnown(writeWire(id, Buffer.from([0xff, 0xff]))), {
-      code: 'VIGIL_INGEST_MALFORMED_AVRO',
+      code: 'VIGIL_AVRO_MALFORMED',
     });
   });
 
@@ -146,10 +146,10 @@ describe('AvroCodec against the real registry', () => {
     }) as typeof fetch;
     try {
       const bytes = writeWire(2_000_000_000, Buffer.from([2, 0]));
-      for (let i = 0; i < 5; i++) await assert.rejects(codec.decode(bytes), { code: 'VIGIL_INGEST_UNKNOWN_SCHEMA' });
+      for (let i = 0; i < 5; i++) await assert.rejects(codec.decode(bytes), { code: 'VIGIL_AVRO_UNKNOWN_SCHEMA' });
       assert.equal(requests, 1);
       now = 1001;
-      await assert.rejects(codec.decode(bytes), { code: 'VIGIL_INGEST_UNKNOWN_SCHEMA' });
+      await assert.rejects(codec.decode(bytes), { code: 'VIGIL_AVRO_UNKNOWN_SCHEMA' });
       assert.equal(requests, 2);
     } finally {
       globalThis.fetch = originalFetch;
@@ -163,6 +163,42 @@ describe('AvroCodec against the real registry', () => {
       retriable: true,
     });
     await assert.rejects(codec.registerTopic('t', 'vigil.Alert'), { code: 'VIGIL_REGISTRY_UNAVAILABLE' });
+  });
+
+  it('decodeOrReject: the decoded record, or the dead letter with the Avro code and reason', async () => {
+    const writer = new AvroCodec({ registryUrl });
+    const topic = uniqueName('reject');
+    subjects.push(valueSubject(topic));
+    const id = await writer.registerTopic(topic, 'vigil.Telemetry');
+    const record: Telemetry = { id: 'r', source: 's', entity: 'e', ts: 1, values: { a: 2 }, attrs: {} };
+    const good = writer.encode<'vigil.Telemetry'>(topic, record);
+    const reader = new AvroCodec({ registryUrl });
+
+    // Writer schema not known yet: a promise; known from then on: the result itself.
+    const first = decodeOrReject(reader, good);
+    assert.ok(first instanceof Promise);
+    assert.deepEqual(await first, { ok: true, value: { schemaId: id, value: reader.decodeKnown(good)?.value } });
+    const again = decodeOrReject(reader, good);
+    assert.ok(!(again instanceof Promise) && again.ok);
+    assert.deepEqual(JSON.parse(JSON.stringify(again.value.value)), record);
+    const typed = await decodeOrReject(reader, good, 'vigil.Telemetry');
+    assert.ok(typed.ok);
+    assert.equal(typed.value.entity, 'e');
+
+    const broken = await decodeOrReject(reader, writeWire(id, Buffer.from([0xff, 0xff])), 'vigil.Telemetry');
+    assert.ok(!broken.ok);
+    assert.equal(broken.deadLetter.kind, 'DEAD_LETTER');
+    assert.equal(broken.deadLetter.code, 'VIGIL_AVRO_MALFORMED');
+    assert.match(broken.deadLetter.message, new RegExp(`schema id ${id} as vigil.Telemetry`));
+    const unknown = await decodeOrReject(reader, writeWire(2_000_000_001, Buffer.from([0])));
+    assert.deepEqual(unknown, {
+      ok: false,
+      deadLetter: {
+        kind: 'DEAD_LETTER',
+        code: 'VIGIL_AVRO_UNKNOWN_SCHEMA',
+        message: 'schema id 2000000001 is not in the registry',
+      },
+    });
   });
 
   it('decodes into a local reader schema across versions', async () => {

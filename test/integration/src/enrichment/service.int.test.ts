@@ -182,7 +182,7 @@ describe('enrichment end to end through Kafka', () => {
           .filter((m) => m.topic === dlqTopic(input))
           .map((m) => m.headers[DLQ_HEADERS.code])
           .sort(),
-        ['VIGIL_INGEST_BAD_MAGIC_BYTE', 'VIGIL_INGEST_MALFORMED_AVRO'],
+        ['VIGIL_AVRO_BAD_MAGIC_BYTE', 'VIGIL_AVRO_MALFORMED'],
       );
 
       // The late records counted by the service equal those the rule picks out.

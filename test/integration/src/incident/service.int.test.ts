@@ -221,7 +221,7 @@ describe('incident service through Kafka', { timeout: 300_000 }, () => {
       assert.equal(sample(metrics, 'vigil_incidents_open', { alias }), open, `open ${alias}`);
     }
     assert.equal(sample(metrics, 'vigil_incident_replayed_scores_total', {}), 100 * 3 + alerts.length * 3);
-    assert.equal(sample(metrics, 'vigil_records_dead_lettered_total', { code: 'VIGIL_INGEST_BAD_MAGIC_BYTE' }), 1);
+    assert.equal(sample(metrics, 'vigil_records_dead_lettered_total', { code: 'VIGIL_AVRO_BAD_MAGIC_BYTE' }), 1);
     const dlq = await admin.fetchTopicOffsets(dlqTopic(run.input));
     assert.equal(
       dlq.reduce((n, p) => n + Number(p.high), 0),

@@ -96,12 +96,12 @@ describe('ingest against the real stack', () => {
       add(`avro-${i}`, codec.encode<'vigil.Telemetry'>(f.raw, record), 'OK');
     }
     add('bad-json', '{"id": "bad-json", "source": ', 'VIGIL_INGEST_MALFORMED_JSON');
-    add('bad-magic', Buffer.from([1, 0, 0, 0, 1, 2, 3]), 'VIGIL_INGEST_BAD_MAGIC_BYTE');
-    add('unknown-schema', writeWire(1_999_999_999, Buffer.from([0, 2])), 'VIGIL_INGEST_UNKNOWN_SCHEMA');
+    add('bad-magic', Buffer.from([1, 0, 0, 0, 1, 2, 3]), 'VIGIL_AVRO_BAD_MAGIC_BYTE');
+    add('unknown-schema', writeWire(1_999_999_999, Buffer.from([0, 2])), 'VIGIL_AVRO_UNKNOWN_SCHEMA');
     add(
       'bad-avro',
       writeWire(codec.schemaIdFor(f.raw), Buffer.from([0xff, 0xff, 0xff])),
-      'VIGIL_INGEST_MALFORMED_AVRO',
+      'VIGIL_AVRO_MALFORMED',
     );
     add('no-entity', JSON.stringify({ ...telemetry('no-entity'), entity: undefined }), 'VIGIL_INGEST_INVALID_FIELD');
     add(

@@ -108,8 +108,8 @@ const GROWTH: GrowthCheck[] = [
   },
   {
     service: 'scoring',
-    what: 'dead letters VIGIL_INGEST_BAD_MAGIC_BYTE (records that are not Avro)',
-    selector: 'vigil_records_dead_lettered_total{stage="scoring", code="VIGIL_INGEST_BAD_MAGIC_BYTE"}',
+    what: 'dead letters VIGIL_AVRO_BAD_MAGIC_BYTE (records that are not Avro)',
+    selector: 'vigil_records_dead_lettered_total{stage="scoring", code="VIGIL_AVRO_BAD_MAGIC_BYTE"}',
     grows: (fed) => fed.enrichedJunk,
   },
   {

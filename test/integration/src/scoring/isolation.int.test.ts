@@ -130,8 +130,8 @@ describe('scoring: module isolation', () => {
 
     const dead = await readTopics(kafka, [topics.dlq], { until: (m) => m.length >= junk.length });
     assert.deepEqual(dead.map((m) => m.headers[DLQ_HEADERS.code]).sort(), [
-      'VIGIL_INGEST_BAD_MAGIC_BYTE',
-      'VIGIL_INGEST_UNKNOWN_SCHEMA',
+      'VIGIL_AVRO_BAD_MAGIC_BYTE',
+      'VIGIL_AVRO_UNKNOWN_SCHEMA',
     ]);
     assert.equal(service.process.child.exitCode, null, 'the service is still running');
   });

@@ -69,7 +69,7 @@ describe('sink handler', () => {
       outcomes.map((o) => (o.kind === 'ACK' ? `ACK ${o.outputs.length}` : `DEAD_LETTER ${o.code}`)),
       [
         'ACK 0',
-        'DEAD_LETTER VIGIL_INGEST_BAD_MAGIC_BYTE',
+        'DEAD_LETTER VIGIL_AVRO_BAD_MAGIC_BYTE',
         'ACK 0',
         'ACK 0',
         'ACK 0',

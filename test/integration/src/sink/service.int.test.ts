@@ -246,9 +246,9 @@ describe('sink service through Kafka and PostgreSQL', { timeout: 300_000 }, () =
         (codes.get(key) ?? new Set()).add(`${m.headers['vigil.source.partition']}/${m.headers['vigil.source.offset']}`),
       );
     }
-    assert.equal(codes.get('VIGIL_INGEST_BAD_MAGIC_BYTE')?.size, BAD_SCORED);
+    assert.equal(codes.get('VIGIL_AVRO_BAD_MAGIC_BYTE')?.size, BAD_SCORED);
     assert.equal(codes.get('VIGIL_SINK_INVALID_RECORD')?.size, BAD_LABELS);
-    assert.deepEqual([...codes.keys()].sort(), ['VIGIL_INGEST_BAD_MAGIC_BYTE', 'VIGIL_SINK_INVALID_RECORD']);
+    assert.deepEqual([...codes.keys()].sort(), ['VIGIL_AVRO_BAD_MAGIC_BYTE', 'VIGIL_SINK_INVALID_RECORD']);
 
     assert.equal(await second.kill('SIGTERM'), 0, second.output());
   });
