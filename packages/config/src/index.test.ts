@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { isVigilError } from '@vigil/errors';
 import {
   booleanFromEnv,
@@ -7,8 +7,11 @@ import {
   durationFromEnv,
   intFromEnv,
   listFromEnv,
+  loadConfigOrExit,
   parseConfig,
   parseDurationMs,
+  stageEnv,
+  stageSettings,
 } from './index.ts';
 
 describe('parseConfig', () => {
@@ -51,5 +54,160 @@ describe('parseDurationMs', () => {
     assert.equal(parseDurationMs('30d'), 2_592_000_000);
     assert.equal(parseDurationMs('-1s'), undefined);
     assert.equal(parseDurationMs('5 minutes'), undefined);
+  });
+});
+
+describe('stageEnv', () => {
+  const shape = { ...stageEnv('DEMO_STAGE', { metricsPort: 9499 }), DEMO_STAGE_OWN: intFromEnv(1, 9).default(3) };
+
+  it("names every stage setting under the prefix, with the shared defaults and the stage's own", () => {
+    assert.deepEqual(Object.keys(shape).sort(), [
+      'DEMO_STAGE_CLIENT_ID',
+      'DEMO_STAGE_GROUP_ID',
+      'DEMO_STAGE_MAX_BATCH_RECORDS',
+      'DEMO_STAGE_METRICS_HOST',
+      'DEMO_STAGE_METRICS_PORT',
+      'DEMO_STAGE_OWN',
+      'DEMO_STAGE_RETRY_INITIAL',
+      'DEMO_STAGE_RETRY_MAX',
+      'DEMO_STAGE_SESSION_TIMEOUT',
+      'DEMO_STAGE_SHUTDOWN_GRACE',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'SCHEMA_REGISTRY_URL',
+    ]);
+    const config = parseConfig(shape, {});
+    assert.deepEqual(stageSettings(config, 'DEMO_STAGE'), {
+      brokers: '127.0.0.1:9092',
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      logLevel: 'info',
+      groupId: 'vigil-demo-stage',
+      clientId: 'vigil-demo-stage',
+      maxBatchRecords: 5_000,
+      retry: { initialMs: 200, maxMs: 10_000 },
+      sessionTimeoutMs: 30_000,
+      health: { host: '127.0.0.1', port: 9499 },
+      graceMs: 15_000,
+    });
+    assert.equal(config.DEMO_STAGE_OWN, 3);
+    const small = parseConfig(stageEnv('SMALL', { metricsPort: 1, maxBatchRecords: 1_000 }), {});
+    assert.equal(stageSettings(small, 'SMALL').maxBatchRecords, 1_000);
+  });
+
+  it('reads the prefixed variables, durations in milliseconds', () => {
+    const config = parseConfig(shape, {
+      KAFKA_BROKERS: 'a:1,b:2',
+      LOG_LEVEL: 'debug',
+      DEMO_STAGE_GROUP_ID: 'g',
+      DEMO_STAGE_CLIENT_ID: 'c',
+      DEMO_STAGE_MAX_BATCH_RECORDS: '42',
+      DEMO_STAGE_RETRY_INITIAL: '1s',
+      DEMO_STAGE_RETRY_MAX: '2m',
+      DEMO_STAGE_SESSION_TIMEOUT: '45s',
+      DEMO_STAGE_METRICS_HOST: '0.0.0.0',
+      DEMO_STAGE_METRICS_PORT: '0',
+      DEMO_STAGE_SHUTDOWN_GRACE: '500ms',
+      // Another stage's variables are not this one's.
+      OTHER_METRICS_PORT: 'abc',
+    });
+    assert.deepEqual(stageSettings(config, 'DEMO_STAGE'), {
+      brokers: 'a:1,b:2',
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      logLevel: 'debug',
+      groupId: 'g',
+      clientId: 'c',
+      maxBatchRecords: 42,
+      retry: { initialMs: 1_000, maxMs: 120_000 },
+      sessionTimeoutMs: 45_000,
+      health: { host: '0.0.0.0', port: 0 },
+      graceMs: 500,
+    });
+  });
+
+  it('reports every bad stage value at once', () => {
+    assert.throws(
+      () =>
+        parseConfig(shape, {
+          LOG_LEVEL: 'loud',
+          DEMO_STAGE_GROUP_ID: '',
+          DEMO_STAGE_MAX_BATCH_RECORDS: '0',
+          DEMO_STAGE_RETRY_MAX: 'later',
+          DEMO_STAGE_METRICS_PORT: 'abc',
+          DEMO_STAGE_OWN: '10',
+        }),
+      (error: unknown) => {
+        assert.ok(isVigilError(error, 'VIGIL_CONFIG_INVALID'));
+        const keys = (error.context.issues as { key: string }[]).map((i) => i.key).sort();
+        assert.deepEqual(keys, [
+          'DEMO_STAGE_GROUP_ID',
+          'DEMO_STAGE_MAX_BATCH_RECORDS',
+          'DEMO_STAGE_METRICS_PORT',
+          'DEMO_STAGE_OWN',
+          'DEMO_STAGE_RETRY_MAX',
+          'LOG_LEVEL',
+        ]);
+        assert.match(error.message, /DEMO_STAGE_RETRY_MAX: "later" is not a duration/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('parseConfig check', () => {
+  const shape = { LOW: intFromEnv(0, 100).default(1), HIGH: intFromEnv(0, 100).default(2) };
+  const check = (config: { LOW: number; HIGH: number }) =>
+    config.LOW <= config.HIGH ? [] : [{ key: 'LOW', message: `must not exceed HIGH (${config.HIGH})` }];
+
+  it('reports cross-setting problems like field problems', () => {
+    assert.equal(parseConfig(shape, { LOW: '5', HIGH: '7' }, { check }).LOW, 5);
+    assert.throws(
+      () => parseConfig(shape, { LOW: '9', HIGH: '7' }, { check }),
+      (error: unknown) => {
+        assert.ok(isVigilError(error, 'VIGIL_CONFIG_INVALID'));
+        assert.equal(error.message, 'invalid configuration:\n  LOW: must not exceed HIGH (7)');
+        assert.deepEqual(error.context.issues, [{ key: 'LOW', message: 'must not exceed HIGH (7)' }]);
+        return true;
+      },
+    );
+  });
+
+  it('runs only once every field parsed: a bad field is reported alone', () => {
+    let calls = 0;
+    assert.throws(
+      () =>
+        parseConfig(
+          shape,
+          { LOW: 'x' },
+          {
+            check: () => {
+              calls++;
+              return [];
+            },
+          },
+        ),
+      /LOW/,
+    );
+    assert.equal(calls, 0);
+  });
+});
+
+describe('loadConfigOrExit', () => {
+  it('prints every problem to stderr and exits 2', () => {
+    const shape = stageEnv('DEMO', { metricsPort: 9499 });
+    const exit = mock.method(process, 'exit', () => {
+      throw new Error('exited');
+    });
+    const write = mock.method(process.stderr, 'write', () => true);
+    try {
+      assert.throws(() => loadConfigOrExit(shape, { DEMO_METRICS_PORT: 'abc', DEMO_RETRY_INITIAL: 'x' }), /exited/);
+    } finally {
+      mock.restoreAll();
+    }
+    assert.deepEqual(
+      exit.mock.calls.map((c) => c.arguments),
+      [[2]],
+    );
+    const written = write.mock.calls.map((c) => String(c.arguments[0])).join('');
+    assert.match(written, /^invalid configuration:\n {2}DEMO_RETRY_INITIAL: .*\n {2}DEMO_METRICS_PORT: /);
   });
 });

@@ -1,0 +1,62 @@
+import { VigilError } from '@vigil/errors';
+import { z } from 'zod';
+
+export type ConfigIssue = { key: string; message: string };
+
+export interface ParseOptions<C> {
+  /**
+   * Checks across settings that no one field's schema can see. Runs only when
+   * every field parsed; its issues are reported like the fields' own.
+   */
+  check?: (config: C) => ConfigIssue[];
+}
+
+function invalid(issues: ConfigIssue[]): VigilError {
+  const list = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
+  return new VigilError('VIGIL_CONFIG_INVALID', `invalid configuration:\n${list}`, { issues });
+}
+
+/**
+ * Parses `env` with `shape` once and returns a frozen result. On failure it
+ * throws one VIGIL_CONFIG_INVALID error listing every problem, never a partial
+ * config with a warning.
+ */
+export function parseConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+  options: ParseOptions<Readonly<z.infer<z.ZodObject<S>>>> = {},
+): Readonly<z.infer<z.ZodObject<S>>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    throw invalid(
+      result.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })),
+    );
+  }
+  const config = Object.freeze(result.data);
+  const problems = options.check?.(config) ?? [];
+  if (problems.length > 0) throw invalid(problems);
+  return config;
+}
+
+/**
+ * For a main(): runs `load` (the environment, a rules file); on failure prints
+ * its message, which lists every problem, to stderr and exits 2 before
+ * anything has started.
+ */
+export function orExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
+
+/** For a main(): parse, or print every problem and exit 2. */
+export function loadConfigOrExit<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+  options: ParseOptions<Readonly<z.infer<z.ZodObject<S>>>> = {},
+): Readonly<z.infer<z.ZodObject<S>>> {
+  return orExit(() => parseConfig(shape, env, options));
+}
