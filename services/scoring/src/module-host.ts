@@ -5,9 +5,8 @@ export type { ModuleInfo };
 
 /**
  * Why a module host gave no scores for a batch: the `missingReason` of every
- * Score of that module in the batch (verdict MISSING). Reasons the runtime
- * gives for a single record (NON_FINITE_INPUT, NO_ELEMENT_SCORE) come on
- * ModuleResults instead.
+ * Score of that module in the batch (verdict MISSING). The reason the runtime
+ * gives for a single record (NO_ELEMENT_SCORE) comes in that record's Score instead.
  */
 export const HOST_MISSING_REASONS = {
   /** The module threw (rejected) while scoring the batch; its isolate stays up. */
@@ -28,30 +27,19 @@ export const HOST_MISSING_REASONS = {
 export type HostMissingReason = (typeof HOST_MISSING_REASONS)[keyof typeof HOST_MISSING_REASONS];
 
 /**
- * A batch's results as they come out of an isolate: in columns (typed arrays,
- * transferred rather than copied) plus each record's Score *tail* already in
- * Avro (see score-bytes.ts), so that the service thread neither rebuilds
- * objects nor encodes them. Null numbers are NaN (the runtime never gives a
- * NaN score: a score that is not finite is missing). `decodeResults` in
- * isolation/protocol.ts turns it back into ModuleResults.
+ * A batch's results as they come out of an isolate, only what the service
+ * reads: each record's Score *tail* already in Avro (score-bytes.ts), spliced
+ * into the ScoredAlert as it is, and the calibrated score and verdict of each
+ * record for the metrics. Typed arrays, transferred rather than copied.
+ * Everything else of a Score is in its tail; tests read it back from there
+ * (test-scores.ts).
  */
 export interface ScoredBatch {
   n: number;
-  raw: Float64Array;
+  /** NaN when the record's Score is MISSING. */
   calibrated: Float64Array;
-  /** Index into the runtime's verdict list (see protocol.ts). */
+  /** Index into the runtime's VERDICTS. */
   verdicts: Uint8Array;
-  /** Rows with a module missingReason, and the reasons. */
-  missingRows: number[];
-  missingReasons: string[];
-  /** Row-major, one column per element of the module's info. */
-  elementRaw: Float64Array;
-  elementCalibrated: Float64Array;
-  /** Contributors per row, then all of them in row order: an index into `signals`, and the weight. */
-  contributorCounts: Uint16Array;
-  contributorSignals: Uint32Array;
-  contributorWeights: Float64Array;
-  signals: string[];
   /** Row i's Score tail is `tails[tailEnds[i - 1] ?? 0, tailEnds[i])`. */
   tails: Uint8Array;
   tailEnds: Uint32Array;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Alert, loadSchemas, type Score } from '@vigil/contracts';
-import { encodeResults } from './isolation/protocol.ts';
+import { scoredBatch } from './isolation/protocol.ts';
 import type { ModuleResult } from './runtime/index.ts';
 import {
   AvroWriter,
@@ -12,6 +12,7 @@ import {
   verdictIndices,
   writeScoredAlert,
 } from './score-bytes.ts';
+import { batchScoresOf } from './test-scores.ts';
 
 const scoredAlert = loadSchemas().get('vigil.ScoredAlert')?.type;
 const alertType = loadSchemas().get('vigil.Alert')?.type;
@@ -54,7 +55,11 @@ const results: ModuleResult[] = [
     raw: null,
     calibrated: null,
     missingReason: 'NO_ELEMENT_SCORE',
-    elements: [],
+    // As the runtime gives it: every element of the module, none scored.
+    elements: [
+      { name: 'current', kind: 'predictive', raw: null, calibrated: null, missingReason: 'NON_FINITE_INPUT' },
+      { name: 'flow', kind: 'predictive', raw: null, calibrated: null, missingReason: 'NON_FINITE_INPUT' },
+    ],
     contributors: [],
   }),
   result({ verdict: 'UNSURE', raw: -1e300, calibrated: 0.5, contributors: [{ signal: 'Température', weight: 0.25 }] }),
@@ -73,7 +78,7 @@ function asScore(r: ModuleResult, by: { model: string; version: string; alias: s
 describe('Score bytes', () => {
   it('write a ScoredAlert byte for byte as avsc does, from isolate tails and whole MISSING scores', () => {
     const by = { model: 'skab-predictive-model', version: '12', alias: 'published' };
-    const scored = encodeResults(results, 2, verdicts);
+    const scored = scoredBatch(batchScoresOf(results), results[0] as ModuleResult, verdicts);
     const missing: Score = {
       module: 'skab-rules',
       model: 'rules',

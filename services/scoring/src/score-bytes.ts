@@ -1,5 +1,6 @@
 import { loadSchemas, type Score, type Verdict } from '@vigil/contracts';
-import type { ScoredBatch } from './module-host.ts';
+import type { ModuleInfo, ScoredBatch } from './module-host.ts';
+import { type BatchScores, MissingReason, VERDICTS } from './runtime/index.ts';
 
 /**
  * Writes `vigil.ScoredAlert` bytes in pieces, so that the expensive part — one
@@ -159,6 +160,56 @@ export function writeScoreTail(w: AvroWriter, r: ScoreTail, verdicts: Readonly<R
     }
   }
   w.long(0);
+}
+
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+/**
+ * The Score tail of every record of a batch, from the module's columns (in the
+ * isolate): one view of a row, refilled row after row, so no object is built per record.
+ */
+export function writeScoreTails(
+  scores: BatchScores,
+  info: Pick<ModuleInfo, 'thresholds' | 'elements'>,
+  verdicts: Readonly<Record<Verdict, number>>,
+): { tails: Uint8Array; tailEnds: Uint32Array } {
+  const { n } = scores;
+  const k = info.elements.length;
+  const w = new AvroWriter(n * 128);
+  const tailEnds = new Uint32Array(n);
+  const elements = info.elements.map(({ name, kind }) => ({
+    name,
+    kind,
+    raw: null as number | null,
+    calibrated: null as number | null,
+  }));
+  const row: { -readonly [F in keyof ScoreTail]: ScoreTail[F] } = {
+    raw: null,
+    calibrated: null,
+    verdict: 'MISSING',
+    missingReason: null,
+    thresholds: info.thresholds,
+    elements,
+    contributors: [],
+  };
+  for (let i = 0; i < n; i++) {
+    const calibrated = scores.calibrated[i] as number;
+    row.raw = orNull(scores.raw[i] as number);
+    row.calibrated = orNull(calibrated);
+    row.verdict = VERDICTS[scores.verdicts[i] as number] as Verdict;
+    row.missingReason = Number.isNaN(calibrated) ? MissingReason.NO_ELEMENT_SCORE : null;
+    for (let e = 0; e < k; e++) {
+      const element = elements[e] as (typeof elements)[number];
+      element.raw = orNull(scores.elementRaw[i * k + e] as number);
+      element.calibrated = orNull(scores.elementCalibrated[i * k + e] as number);
+    }
+    row.contributors = scores.contributors[i] as ScoreTail['contributors'];
+    writeScoreTail(w, row, verdicts);
+    tailEnds[i] = w.length;
+  }
+  const tails = new Uint8Array(w.length);
+  w.copyTo(tails, 0);
+  return { tails, tailEnds };
 }
 
 /** The head of a module's Scores in a batch: module, model, version, alias. */

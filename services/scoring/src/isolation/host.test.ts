@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '@vigil/logging';
 import type { HostOutcome } from '../module-host.ts';
+import { scoresOf } from '../test-scores.ts';
 import type { FaultKind } from './faults.ts';
 import { IsolatedModuleHost } from './host.ts';
 import { ISOLATE_KINDS, type IsolateKind } from './isolate.ts';
-import { decodeResults } from './protocol.ts';
 
 /** A two-signal rules module built by the science kit (see testdata/README.md): a > 5 → ANOMALY. */
 const BUNDLE = new URL('../testdata/test-rules.zip', import.meta.url).pathname;
@@ -62,7 +62,7 @@ for (const isolation of ISOLATE_KINDS) {
         assert.equal(h.state, 'ready');
         const outcome = await h.score(records);
         assert.ok(outcome.ok);
-        const results = decodeResults(outcome.scored, info);
+        const results = scoresOf(outcome.scored, info);
         assert.deepEqual(
           results.map((r) => r.verdict),
           ['NORMAL', 'NORMAL', 'NORMAL', 'ANOMALY', 'ANOMALY'],
@@ -87,9 +87,7 @@ for (const isolation of ISOLATE_KINDS) {
         // a jumps by 4 (> 3) from the carried-over previous record: the a-jump rule fires.
         const outcome = await b.score([{ entity: 'pump-1', ts: 1, values: { a: 4, b: 1 } }]);
         assert.ok(outcome.ok && b.info);
-        assert.deepEqual(decodeResults(outcome.scored, b.info).at(0)?.contributors, [
-          { signal: 'a-jump', weight: 0.6 },
-        ]);
+        assert.deepEqual(scoresOf(outcome.scored, b.info).at(0)?.contributors, [{ signal: 'a-jump', weight: 0.6 }]);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }

@@ -122,7 +122,6 @@ export class IsolatedModuleHost implements ModuleHost {
   private async run(isolate: Isolate, info: ModuleInfo, records: readonly ScoringRecord[]): Promise<HostOutcome> {
     const batch = encodeBatch(records, info.inputs);
     const reply = await this.call(isolate, (id) => ({ type: 'score', id, batch }), [
-      batch.ts.buffer as ArrayBuffer,
       batch.numbers.buffer as ArrayBuffer,
     ]);
     switch (reply.type) {

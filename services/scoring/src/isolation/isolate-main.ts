@@ -9,7 +9,7 @@ import { loadModuleBundle, type ModuleInfo, type ScienceModule } from '../runtim
 import { verdictIndices } from '../score-bytes.ts';
 import type { FaultKind } from './faults.ts';
 import { injectFault } from './faults.ts';
-import { decodeBatch, encodeResults, type FromIsolate, resultBuffers, type ToIsolate } from './protocol.ts';
+import { decodeBatch, type FromIsolate, resultBuffers, scoredBatch, type ToIsolate } from './protocol.ts';
 
 interface Channel {
   post(message: FromIsolate, transfer?: ArrayBuffer[]): void;
@@ -56,11 +56,7 @@ async function handle(message: ToIsolate): Promise<void> {
       try {
         if (!module || !info) throw new Error('no module loaded');
         if (fault) await injectFault(fault);
-        const results = encodeResults(
-          await module.scoreBatch(decodeBatch(message.batch, info.inputs)),
-          info.elements.length,
-          verdictIndex,
-        );
+        const results = scoredBatch(await module.scoreColumns(decodeBatch(message.batch)), info, verdictIndex);
         io.post({ type: 'scored', id: message.id, results }, resultBuffers(results));
       } catch (error) {
         io.post({ type: 'failed', id: message.id, ...codeOf(error, 'MODULE_ERROR') });

@@ -1,11 +1,30 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ModuleResult } from '../runtime/index.ts';
+import type { Score } from '@vigil/contracts';
+import { loadModuleBundle, type ModuleResult, VERDICTS } from '../runtime/index.ts';
+import { SELF_TEST_RECORDS, writeBundle } from '../runtime/test-bundle.ts';
 import { verdictIndices } from '../score-bytes.ts';
-import { decodeBatch, decodeResults, encodeBatch, encodeResults } from './protocol.ts';
+import { batchScoresOf, scoresOf } from '../test-scores.ts';
+import { decodeBatch, encodeBatch, scoredBatch } from './protocol.ts';
+
+const by = { model: 'm-model', version: '3', alias: 'published' };
+
+/** What the service publishes for a ModuleResult (elements without their missingReason). */
+function asScore(r: ModuleResult): Score {
+  const { elements, ...rest } = r;
+  return {
+    ...rest,
+    ...by,
+    elements: elements.map(({ name, kind, raw, calibrated }) => ({ name, kind, raw, calibrated })),
+    latencyMs: 0,
+  };
+}
 
 describe('isolate batch encoding', () => {
-  it('keeps only the columns the module reads; absent, null and NaN come back absent', () => {
+  it('keeps only the columns the module reads; absent, null and non-numbers arrive as NaN and null', () => {
     const inputs = { values: ['a', 'b'], features: ['f'], attrs: ['mode'] };
     const batch = encodeBatch(
       [
@@ -21,19 +40,15 @@ describe('isolate batch encoding', () => {
       inputs,
     );
     assert.equal(batch.numbers.length, 6);
-    assert.deepEqual(decodeBatch(batch, inputs), [
-      {
-        entity: 'e1',
-        ts: 1,
-        values: { a: 1.5, b: Number.POSITIVE_INFINITY },
-        features: { f: -2 },
-        attrs: { mode: 'run' },
-      },
-      { entity: 'e2', ts: 2, values: {}, features: {}, attrs: {} },
-    ]);
+    assert.deepEqual(decodeBatch(batch), {
+      n: 2,
+      entities: ['e1', 'e2'],
+      numbers: Float64Array.from([1.5, Number.POSITIVE_INFINITY, -2, Number.NaN, Number.NaN, Number.NaN]),
+      attrs: ['run', null],
+    });
   });
 
-  it('carries results in columns and gives back the same ModuleResults (element reasons aside)', () => {
+  it('sends back the Score tails and the two columns the service reads; the tails read back as the same Scores', () => {
     const info = {
       module: 'm',
       thresholds: { unsureAbove: 0.9, anomalyAbove: 0.99 },
@@ -86,6 +101,28 @@ describe('isolate batch encoding', () => {
         contributors: [{ signal: 'Current', weight: 1 }],
       },
     ];
-    assert.deepEqual(decodeResults(encodeResults(results, 2, verdictIndices()), info), results);
+    const scored = scoredBatch(batchScoresOf(results), info, verdictIndices());
+    assert.deepEqual(Object.keys(scored).sort(), ['calibrated', 'n', 'tailEnds', 'tails', 'verdicts']);
+    assert.deepEqual([...scored.calibrated], [0.995, Number.NaN, 0]);
+    assert.deepEqual(
+      [...scored.verdicts].map((v) => VERDICTS[v]),
+      results.map((r) => r.verdict),
+    );
+    assert.deepEqual(scoresOf(scored, info, by), results.map(asScore));
+  });
+
+  it("a module's columns give the Scores its ModuleResults give, attrs, features and history included", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-protocol-'));
+    try {
+      await writeBundle(dir);
+      const [objects, columns] = await Promise.all([loadModuleBundle(dir), loadModuleBundle(dir)]);
+      const info = columns.info;
+      const batch = encodeBatch(SELF_TEST_RECORDS, info.inputs);
+      const scored = scoredBatch(await columns.scoreColumns(decodeBatch(batch)), info, verdictIndices());
+      assert.deepEqual(scoresOf(scored, info, by), (await objects.scoreBatch(SELF_TEST_RECORDS)).map(asScore));
+      await Promise.all([objects.close(), columns.close()]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

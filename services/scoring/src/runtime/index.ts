@@ -4,6 +4,7 @@
  */
 export { type BundleSource, directorySource, memorySource, readBundle, sha256, sourceOf, zipSource } from './bundle.ts';
 export { ecdf, identity, verdictOf } from './calibration.ts';
+export { columnsOf } from './columns.ts';
 export { type ElementEntry, KIND_NAMES } from './elements/index.ts';
 export { checkManifest, FORMAT, MANIFEST, type Manifest, parseManifest } from './manifest.ts';
 export {
@@ -17,12 +18,15 @@ export {
 export { erfc, type LikelihoodSnapshot, type Postprocess } from './postprocess.ts';
 export { compileExpr, RuleError } from './rules.ts';
 export {
+  type BatchScores,
   type Contribution,
   type ElementResult,
   MissingReason,
   type ModuleResult,
   type ScoreFromResult,
+  type ScoringColumns,
   type ScoringRecord,
   type Thresholds,
+  VERDICTS,
   type Verdict,
 } from './types.ts';

@@ -7,13 +7,25 @@ import { VigilError } from '@vigil/errors';
 import type { InferenceSession } from 'onnxruntime-node';
 import { type BundleSource, readBundle, sourceOf } from './bundle.ts';
 import { type Calibrator, type Combiner, compileCalibration, compileCombine, verdictOf } from './calibration.ts';
+import { columnsOf } from './columns.ts';
 import { type ElementEvaluator, type ElementOutput, type ElementState, kindOf } from './elements/index.ts';
 import { sessionOptions } from './elements/onnx.ts';
 import { HistoryStore } from './history.ts';
 import { checkManifest, type ElementEntry, type Manifest, REFERENCE, type ScoreRow } from './manifest.ts';
 import { type LikelihoodSnapshot, LikelihoodStore } from './postprocess.ts';
 import { compilePreprocess, type Preprocessor } from './preprocess.ts';
-import { type ElementResult, MissingReason, type ModuleResult, type ScoringRecord, type Thresholds } from './types.ts';
+import {
+  type BatchScores,
+  type Contribution,
+  type ElementResult,
+  MissingReason,
+  type ModuleResult,
+  type ScoringColumns,
+  type ScoringRecord,
+  type Thresholds,
+  VERDICTS,
+  type Verdict,
+} from './types.ts';
 
 export interface LoadOptions {
   /** Most entities whose lag/diff history is kept; the least recently seen is dropped first. Default 100 000. */
@@ -45,6 +57,13 @@ interface Element {
 }
 
 const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+const VERDICT_INDEX = Object.fromEntries(VERDICTS.map((v, i) => [v, i])) as Record<Verdict, number>;
+
+/** Element outputs of the batch just evaluated: valid until the next evaluation (elements reuse them). */
+interface Scored {
+  readonly scores: BatchScores;
+  readonly outputs: readonly ElementOutput[];
+}
 
 /**
  * A module's per-entity state, JSON-ready: the raw records lag/diff read and, with a
@@ -79,7 +98,6 @@ export class ScienceModule {
   readonly #combine: Combiner;
   readonly #calibrate: Calibrator;
   readonly #state: EntityState;
-  #raw = new Float64Array(0);
   #rows = new Float64Array(0);
   #cal = new Float64Array(0);
   #queue: Promise<unknown> = Promise.resolve();
@@ -140,7 +158,20 @@ export class ScienceModule {
    * records. Calls are serialised. Throws VIGIL_SCORING_INFERENCE_FAILED when onnxruntime fails.
    */
   scoreBatch(records: readonly ScoringRecord[]): Promise<ModuleResult[]> {
-    const run = this.#queue.then(() => this.#score(records, this.#state));
+    return this.#queued(() => this.#resultsOf(records, this.#state));
+  }
+
+  /**
+   * Scores a batch already in columns (`columnsOf`, or what a host sent to its isolate): the
+   * numbers of scoreBatch, without a record or a result object per row. Same order, same
+   * history; calls are serialised with scoreBatch's.
+   */
+  scoreColumns(columns: ScoringColumns): Promise<BatchScores> {
+    return this.#queued(async () => (await this.#score(columns, this.#state)).scores);
+  }
+
+  #queued<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -225,7 +256,7 @@ export class ScienceModule {
   /** selfTest: the manifest's records in a history of their own, compared with `expected`. */
   async selfTest(): Promise<void> {
     const { tolerance, records, expected } = this.manifest.selfTest;
-    const got = await this.#score(records, this.#newState(Number.MAX_SAFE_INTEGER));
+    const got = await this.#resultsOf(records, this.#newState(Number.MAX_SAFE_INTEGER));
     expected.forEach((want, i) => {
       const problem = compareRow(got[i] as ModuleResult, want, tolerance);
       if (problem !== undefined) {
@@ -248,7 +279,7 @@ export class ScienceModule {
     for (const c of this.manifest.inputs.values) setMedian(values, c, reference);
     for (const c of this.manifest.inputs.features) setMedian(features, c, reference);
     const record: ScoringRecord = { entity: 'vigil-test-inference', ts: 0, values, features, attrs: {} };
-    const results = await this.#score(
+    const results = await this.#resultsOf(
       Array.from({ length: this.#warmupRecords() + 1 }, () => record),
       this.#newState(Number.MAX_SAFE_INTEGER),
     );
@@ -279,82 +310,114 @@ export class ScienceModule {
     };
   }
 
-  async #score(records: readonly ScoringRecord[], state: EntityState): Promise<ModuleResult[]> {
-    const { history } = state;
-    if (this.#closing !== undefined) throw new VigilError('VIGIL_SCORING_INFERENCE_FAILED', `${this.name} is closed`);
-    const n = records.length;
-    if (n === 0) return [];
-    const pre = this.#pre;
-    const nIn = pre.inputs.length;
-    const width = pre.columns.length;
-    if (this.#raw.length < n * nIn || this.#rows.length < n * width) {
-      const cap = Math.max(n, 2 * (this.#rows.length / Math.max(width, 1)), 16);
-      this.#raw = new Float64Array(cap * nIn);
-      this.#rows = new Float64Array(cap * width);
-    }
-    const raw = this.#raw;
-    const rows = this.#rows;
-    const keep = history.rows > 0;
-    for (let i = 0; i < n; i++) {
-      const record = records[i] as ScoringRecord;
-      pre.fillRaw(record, raw, i * nIn);
-      pre.apply(record, rows, i * width, raw, i * nIn, keep ? history.get(record.entity) : undefined);
-      if (keep) history.push(record.entity, raw, i * nIn);
-    }
-    const batch = { n, width, rows, entities: records.map((r) => r.entity) };
-    const outputs: ElementOutput[] = [];
-    for (const [k, e] of this.#elements.entries()) {
-      try {
-        outputs.push(await e.evaluator.evaluate(batch, state.elements[k]));
-      } catch (cause) {
-        throw new VigilError(
-          'VIGIL_SCORING_INFERENCE_FAILED',
-          `${this.name}: element ${e.entry.name} failed on a batch of ${n} (${(cause as Error).message})`,
-          { cause, module: this.name, element: e.entry.name },
-        );
-      }
-    }
-    return this.#results(records, outputs, state.likelihood);
+  async #resultsOf(records: readonly ScoringRecord[], state: EntityState): Promise<ModuleResult[]> {
+    const scored = await this.#score(columnsOf(records, this.manifest.inputs), state);
+    return this.#results(scored);
   }
 
-  #results(
-    records: readonly ScoringRecord[],
+  async #score(columns: ScoringColumns, state: EntityState): Promise<Scored> {
+    const { history } = state;
+    if (this.#closing !== undefined) throw new VigilError('VIGIL_SCORING_INFERENCE_FAILED', `${this.name} is closed`);
+    const { n, entities, numbers, attrs } = columns;
+    const pre = this.#pre;
+    const nIn = pre.inputs.length;
+    const nAttrs = this.manifest.inputs.attrs.length;
+    const width = pre.columns.length;
+    if (this.#rows.length < n * width) {
+      const cap = Math.max(n, 2 * (this.#rows.length / Math.max(width, 1)), 16);
+      this.#rows = new Float64Array(cap * width);
+    }
+    const rows = this.#rows;
+    const keep = history.rows > 0;
+    // The input numbers are already the raw records (inputs.values then inputs.features): read in place.
+    for (let i = 0; i < n; i++) {
+      const entity = entities[i] as string;
+      pre.apply(rows, i * width, numbers, i * nIn, keep ? history.get(entity) : undefined, attrs, i * nAttrs);
+      if (keep) history.push(entity, numbers, i * nIn);
+    }
+    const outputs: ElementOutput[] = [];
+    if (n > 0) {
+      const batch = { n, width, rows, entities };
+      for (const [k, e] of this.#elements.entries()) {
+        try {
+          outputs.push(await e.evaluator.evaluate(batch, state.elements[k]));
+        } catch (cause) {
+          throw new VigilError(
+            'VIGIL_SCORING_INFERENCE_FAILED',
+            `${this.name}: element ${e.entry.name} failed on a batch of ${n} (${(cause as Error).message})`,
+            { cause, module: this.name, element: e.entry.name },
+          );
+        }
+      }
+    }
+    return { scores: this.#scores(n, entities, outputs, state.likelihood), outputs };
+  }
+
+  #scores(
+    n: number,
+    entities: readonly string[],
     outputs: readonly ElementOutput[],
     likelihood: LikelihoodStore | undefined,
-  ): ModuleResult[] {
-    const n = records.length;
+  ): BatchScores {
+    const k = outputs.length;
     const cal = this.#cal;
-    const results: ModuleResult[] = new Array(n);
+    const scores = {
+      n,
+      raw: new Float64Array(n),
+      calibrated: new Float64Array(n),
+      verdicts: new Uint8Array(n),
+      elementRaw: new Float64Array(n * k),
+      elementCalibrated: new Float64Array(n * k),
+      contributors: new Array<Contribution[]>(n),
+    };
     for (let i = 0; i < n; i++) {
-      const elements: ElementResult[] = new Array(outputs.length);
       let best = -1;
-      for (let k = 0; k < outputs.length; k++) {
-        const out = outputs[k] as ElementOutput;
-        const e = this.#elements[k] as Element;
-        const r = out.raw[i] as number;
-        const c = e.calibrate(r);
-        cal[k] = c;
-        if (!Number.isNaN(c) && (best < 0 || c > (cal[best] as number))) best = k; // first on ties
-        elements[k] = {
-          name: e.entry.name,
-          kind: e.entry.kind,
-          raw: nullable(r),
-          calibrated: nullable(c),
-          missingReason: out.missing[i] ?? null,
-        };
+      for (let e = 0; e < k; e++) {
+        const r = (outputs[e] as ElementOutput).raw[i] as number;
+        const c = (this.#elements[e] as Element).calibrate(r);
+        cal[e] = c;
+        scores.elementRaw[i * k + e] = r;
+        scores.elementCalibrated[i * k + e] = c;
+        if (!Number.isNaN(c) && (best < 0 || c > (cal[best] as number))) best = e; // first on ties
       }
       const combined = this.#combine(cal);
       let calibrated = this.#calibrate(combined);
-      if (likelihood !== undefined) calibrated = likelihood.step((records[i] as ScoringRecord).entity, calibrated);
+      if (likelihood !== undefined) calibrated = likelihood.step(entities[i] as string, calibrated);
+      scores.raw[i] = combined;
+      scores.calibrated[i] = calibrated;
+      scores.verdicts[i] = VERDICT_INDEX[verdictOf(calibrated, this.thresholds)];
+      scores.contributors[i] = best < 0 ? [] : (outputs[best] as ElementOutput).contributors(i);
+    }
+    return scores;
+  }
+
+  /** The scores as objects, with each element's missingReason (read from outputs before the next batch). */
+  #results({ scores, outputs }: Scored): ModuleResult[] {
+    const { n } = scores;
+    const k = outputs.length;
+    const results: ModuleResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const elements: ElementResult[] = new Array(k);
+      for (let e = 0; e < k; e++) {
+        const { entry } = this.#elements[e] as Element;
+        elements[e] = {
+          name: entry.name,
+          kind: entry.kind,
+          raw: nullable(scores.elementRaw[i * k + e] as number),
+          calibrated: nullable(scores.elementCalibrated[i * k + e] as number),
+          missingReason: (outputs[e] as ElementOutput).missing[i] ?? null,
+        };
+      }
+      const calibrated = scores.calibrated[i] as number;
       results[i] = {
         module: this.name,
-        raw: nullable(combined),
+        raw: nullable(scores.raw[i] as number),
         calibrated: nullable(calibrated),
-        verdict: verdictOf(calibrated, this.thresholds),
+        verdict: VERDICTS[scores.verdicts[i] as number] as Verdict,
         missingReason: Number.isNaN(calibrated) ? MissingReason.NO_ELEMENT_SCORE : null,
         thresholds: this.thresholds,
         elements,
-        contributors: best < 0 ? [] : (outputs[best] as ElementOutput).contributors(i),
+        contributors: scores.contributors[i] as Contribution[],
       };
     }
     return results;
@@ -402,7 +465,7 @@ export async function loadModuleBundle(
 ): Promise<ScienceModule> {
   const bundle = await readBundle(typeof source === 'string' ? await sourceOf(source) : source);
   const { manifest, columns } = checkManifest(bundle.manifest, `${bundle.manifest.module} manifest.json`);
-  const pre = compilePreprocess(manifest.preprocess, manifest.inputs.values, manifest.inputs.features, columns);
+  const pre = compilePreprocess(manifest.preprocess, manifest.inputs, columns);
   const context = {
     columns,
     columnIndex: pre.columnIndex,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { columnsOf } from './columns.ts';
 import { EntityHistory } from './history.ts';
 import { checkSteps, compilePreprocess, historyRows, type Step } from './preprocess.ts';
 import type { ScoringRecord } from './types.ts';
@@ -14,16 +15,16 @@ function run(
 ): Record<string, number> {
   const { columns, problems } = checkSteps(steps, values, attrs);
   assert.deepEqual(problems, []);
-  const pre = compilePreprocess(steps, values, [], columns);
+  const inputs = { values, features: [], attrs };
+  const pre = compilePreprocess(steps, inputs, columns);
   let past: EntityHistory | undefined;
   if (previous.length > 0) {
     past = new EntityHistory(previous.length, values.length);
     for (const p of previous) past.push(Float64Array.from(p), 0);
   }
-  const raw = new Float64Array(values.length);
+  const { numbers, attrs: cells } = columnsOf([record], inputs);
   const row = new Float64Array(columns.length);
-  pre.fillRaw(record, raw, 0);
-  pre.apply(record, row, 0, raw, 0, past);
+  pre.apply(row, 0, numbers, 0, past, cells, 0);
   return Object.fromEntries(columns.map((c, i) => [c, row[i] as number]));
 }
 

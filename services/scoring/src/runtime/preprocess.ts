@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { EntityHistory } from './history.ts';
 import { columnName } from './schema.ts';
-import type { ScoringRecord } from './types.ts';
 
 const historyItem = (minLag: number) =>
   z.strictObject({ column: columnName, lag: z.int().min(minLag), as: columnName });
@@ -104,14 +103,15 @@ export function historyRows(steps: readonly Step[]): number {
   return rows;
 }
 
-/** One step on record i: `row[r + c]` is its row, `raw[q + c]` its raw record. */
+/** One step (or all) on record i: `row[r + c]` is its row, `raw[q + c]` its raw record, `attrs[a + k]` its attrs. */
 type StepFn = (
   row: Float64Array,
   r: number,
   raw: Float64Array,
   q: number,
   past: EntityHistory | undefined,
-  record: ScoringRecord,
+  attrs: readonly (string | null)[],
+  a: number,
 ) => void;
 
 export interface Preprocessor {
@@ -120,13 +120,19 @@ export interface Preprocessor {
   /** Final row columns, in row order (inputs first, then added columns in step order). */
   readonly columns: readonly string[];
   readonly columnIndex: ReadonlyMap<string, number>;
-  /** Writes the raw record of `record` at `raw[q..]`: a key absent, null or not a number is NaN. */
-  fillRaw(record: ScoringRecord, raw: Float64Array, q: number): void;
-  /** Builds the final row at `row[r..]` from the raw record at `raw[q..]` and the entity's history. */
-  apply(record: ScoringRecord, row: Float64Array, r: number, raw: Float64Array, q: number, past?: EntityHistory): void;
+  /**
+   * Builds the final row at `row[r..]` from the raw record at `raw[q..]` (the `inputs` columns,
+   * NaN = absent), its attrs at `attrs[a..]` (the module's `inputs.attrs`) and the entity's history.
+   */
+  readonly apply: StepFn;
 }
 
-function compileStep(step: Step, at: (c: string) => number, rawAt: (c: string) => number): StepFn {
+function compileStep(
+  step: Step,
+  at: (c: string) => number,
+  rawAt: (c: string) => number,
+  attrAt: (c: string) => number,
+): StepFn {
   switch (step.op) {
     case 'impute': {
       const cols = Int32Array.from(Object.keys(step.values), at);
@@ -188,12 +194,12 @@ function compileStep(step: Step, at: (c: string) => number, rawAt: (c: string) =
       };
     }
     case 'onehot': {
-      const attr = step.attr;
+      const attr = attrAt(step.attr);
       const value = step.categories.map((c) => c.value);
       const out = Int32Array.from(step.categories, (c) => at(c.as));
-      return (row, r, _raw, _q, _past, record) => {
-        const a = record.attrs?.[attr];
-        for (let k = 0; k < out.length; k++) row[r + (out[k] as number)] = a === value[k] ? 1 : 0;
+      return (row, r, _raw, _q, _past, attrs, a) => {
+        const v = attrs[a + attr];
+        for (let k = 0; k < out.length; k++) row[r + (out[k] as number)] = v === value[k] ? 1 : 0;
       };
     }
   }
@@ -201,29 +207,26 @@ function compileStep(step: Step, at: (c: string) => number, rawAt: (c: string) =
 
 export function compilePreprocess(
   steps: readonly Step[],
-  values: readonly string[],
-  features: readonly string[],
+  inputs: {
+    readonly values: readonly string[];
+    readonly features: readonly string[];
+    readonly attrs: readonly string[];
+  },
   columns: readonly string[],
 ): Preprocessor {
-  const inputs = [...values, ...features];
+  const raw = [...inputs.values, ...inputs.features];
   const index = new Map(columns.map((c, i) => [c, i]));
   const at = (c: string): number => index.get(c) as number;
-  const rawAt = (c: string): number => inputs.indexOf(c);
-  const fns = steps.map((step) => compileStep(step, at, rawAt));
-  const nValues = values.length;
+  const rawAt = (c: string): number => raw.indexOf(c);
+  const attrAt = (c: string): number => inputs.attrs.indexOf(c);
+  const fns = steps.map((step) => compileStep(step, at, rawAt, attrAt));
   return {
-    inputs,
+    inputs: raw,
     columns,
     columnIndex: index,
-    fillRaw(record, raw, q) {
-      for (let c = 0; c < inputs.length; c++) {
-        const v = c < nValues ? record.values[inputs[c] as string] : record.features?.[inputs[c] as string];
-        raw[q + c] = typeof v === 'number' ? v : Number.NaN;
-      }
-    },
-    apply(record, row, r, raw, q, past) {
-      row.set(raw.subarray(q, q + inputs.length), r);
-      for (const fn of fns) fn(row, r, raw, q, past, record);
+    apply(row, r, rawRows, q, past, attrs, a) {
+      row.set(rawRows.subarray(q, q + raw.length), r);
+      for (const fn of fns) fn(row, r, rawRows, q, past, attrs, a);
     },
   };
 }

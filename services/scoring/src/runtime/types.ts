@@ -12,6 +12,42 @@ export interface ScoringRecord {
   readonly attrs?: Readonly<Record<string, string | null | undefined>>;
 }
 
+/**
+ * A batch of records in columns, as a host sends it to an isolate and as the module reads it:
+ * only the columns the module declares (`ModuleInfo.inputs`), numbers already in the row
+ * layout the pre-processing starts from. `columnsOf` builds one from records.
+ */
+export interface ScoringColumns {
+  readonly n: number;
+  readonly entities: readonly string[];
+  /** n × (values + features), row-major: `inputs.values` then `inputs.features`; NaN = absent. */
+  readonly numbers: Float64Array;
+  /** n × attrs, row-major, `inputs.attrs`; null = absent. */
+  readonly attrs: readonly (string | null)[];
+}
+
+/** What `BatchScores.verdicts` indexes. */
+export const VERDICTS = ['NORMAL', 'UNSURE', 'ANOMALY', 'MISSING'] as const satisfies readonly Verdict[];
+
+/**
+ * A batch's scores in columns, one row per record in record order, element columns in the order
+ * of `ModuleInfo.elements` (NaN = null). A row whose `calibrated` is NaN is MISSING with
+ * NO_ELEMENT_SCORE. Owned by the caller: nothing in it is reused by the module.
+ */
+export interface BatchScores {
+  readonly n: number;
+  /** The combined element score. */
+  readonly raw: Float64Array;
+  readonly calibrated: Float64Array;
+  /** Index into VERDICTS. */
+  readonly verdicts: Uint8Array;
+  /** n × elements, row-major. */
+  readonly elementRaw: Float64Array;
+  readonly elementCalibrated: Float64Array;
+  /** Per record, largest first. */
+  readonly contributors: readonly Contribution[][];
+}
+
 /** Why an element's or a module's score is missing (`missingReason`). */
 export const MissingReason = {
   /** The element's input vector held NaN or ±Infinity after pre-processing; the graph was not run. */
