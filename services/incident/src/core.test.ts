@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Incident, Score, ScoredAlert, Verdict } from '@vigil/contracts';
 import { type AppliedAlert, applyScoredAlert, type CoreSettings } from './core.ts';
-import { compileIncidentRules, type RuleOptions } from './options.ts';
-import { incidentIdOf } from './rules.ts';
+import { incidentIdOf } from './machine.ts';
+import { compileIncidentRules, type RuleOptions } from './rules.ts';
 import { type EntityState, emptyEntityState } from './state.ts';
 
 const T0 = Date.parse('2026-02-01T00:00:00Z');

@@ -1,7 +1,7 @@
 import type { Alert, Incident, Score, ScoredAlert } from '@vigil/contracts';
 import { GroupLedger } from './groups.ts';
-import type { IncidentRules } from './options.ts';
-import { closeIfQuiet, isProcessed, type KeyContext, markProcessed, type Observation, observe } from './rules.ts';
+import { closeIfQuiet, isProcessed, type KeyContext, markProcessed, type Observation, observe } from './machine.ts';
+import type { IncidentRules } from './rules.ts';
 import { type EntityState, emptyKeyState, type KeyState, keyId } from './state.ts';
 
 export interface CoreSettings {

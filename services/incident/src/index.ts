@@ -1,6 +1,7 @@
 export { type AppliedAlert, applyScoredAlert, type CoreSettings } from './core.ts';
 export { GroupLedger } from './groups.ts';
 export { type IncidentDependencies, IncidentHandler } from './handler.ts';
+export { incidentIdOf, isProcessed, severityOf, topContributors } from './machine.ts';
 export { createIncidentMetrics, type IncidentMetrics, type OpenIncidentSource } from './metrics.ts';
 export {
   compileIncidentRules,
@@ -10,8 +11,7 @@ export {
   loadIncidentRules,
   type Rule,
   type RuleOptions,
-} from './options.ts';
-export { incidentIdOf, isProcessed, severityOf, topContributors } from './rules.ts';
+} from './rules.ts';
 export {
   type EntityState,
   emptyEntityState,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Contribution, Incident, IncidentStatus, Severity, Verdict } from '@vigil/contracts';
 import type { GroupLedger } from './groups.ts';
-import type { Rule } from './options.ts';
+import type { Rule } from './rules.ts';
 import type { Evidence, KeyState, LastProcessed, OpenIncident, WindowEntry } from './state.ts';
 
 /**

@@ -1,72 +1,32 @@
-import { AvroCodec } from '@vigil/avro';
-import { loadConfigOrExit } from '@vigil/config';
-import { topicNames } from '@vigil/contracts';
-import { Lifecycle } from '@vigil/lifecycle';
-import { createLogger } from '@vigil/logging';
-import { createMetricsRegistry } from '@vigil/metrics';
-import { connectRedis, runStage } from '@vigil/service';
+import { orExit } from '@vigil/config';
+import { connectRedis, runService } from '@vigil/service';
 import { incidentEnv } from './config.ts';
 import { IncidentHandler } from './handler.ts';
 import { createIncidentMetrics } from './metrics.ts';
-import { loadIncidentRules } from './options.ts';
+import { loadIncidentRules } from './rules.ts';
 import { RedisIncidentStore } from './store.ts';
 
-const SERVICE = 'incident';
-
-/** Wiring only: config → logger → metrics → clients → handler → run loop. */
-async function main(): Promise<void> {
-  const config = loadConfigOrExit(incidentEnv);
-  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-  let rules: ReturnType<typeof loadIncidentRules>;
-  try {
-    rules = loadIncidentRules(config.INCIDENT_CONFIG);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-  const lifecycle = new Lifecycle({ logger, graceMs: config.INCIDENT_SHUTDOWN_GRACE });
-  const registry = createMetricsRegistry({ service: SERVICE });
-  const topics = topicNames();
-
-  const redis = connectRedis(config.REDIS_URL, { logger, lifecycle });
-  const store = new RedisIncidentStore(redis, {
-    prefix: config.INCIDENT_REDIS_PREFIX,
-    ttlMs: config.INCIDENT_STATE_TTL,
-  });
-
-  const codec = new AvroCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
-  await lifecycle.retryUntilReady('schema registry', async () => {
-    await codec.registerTopic(topics.incidents, 'vigil.Incident');
-    await codec.registerTopic(topics.incidentsShadow, 'vigil.Incident');
-  });
-
-  const handler = new IncidentHandler({
-    codec,
-    store,
-    topics,
-    metrics: createIncidentMetrics(registry, store),
-    settings: { rules, actionableAliases: new Set(config.INCIDENT_ACTIONABLE_ALIASES) },
-  });
-
-  await runStage({
-    service: SERVICE,
-    logger,
-    lifecycle,
-    registry,
-    brokers: config.KAFKA_BROKERS,
-    clientId: config.INCIDENT_CLIENT_ID,
-    groupId: config.INCIDENT_GROUP_ID,
-    inputs: [topics.alertsScored],
-    handler,
-    retry: { initialMs: config.INCIDENT_RETRY_INITIAL, maxMs: config.INCIDENT_RETRY_MAX },
-    maxBatchRecords: config.INCIDENT_MAX_BATCH_RECORDS,
-    sessionTimeoutMs: config.INCIDENT_SESSION_TIMEOUT,
-    health: { host: config.INCIDENT_METRICS_HOST, port: config.INCIDENT_METRICS_PORT },
-    describe: {
-      outputs: [topics.incidents, topics.incidentsShadow],
-      actionableAliases: config.INCIDENT_ACTIONABLE_ALIASES,
-    },
-  });
-}
-
-await main();
+/** Wiring only: incident's clients and handler on the shared run loop (@vigil/service). */
+await runService({
+  name: 'incident',
+  env: incidentEnv,
+  async start({ config, logger, lifecycle, registry, topics, codecFor }) {
+    // A bad rules file is a bad setting: every problem on stderr, exit 2.
+    const rules = orExit(() => loadIncidentRules(config.INCIDENT_CONFIG));
+    const redis = connectRedis(config.REDIS_URL, { logger, lifecycle });
+    const store = new RedisIncidentStore(redis, {
+      prefix: config.INCIDENT_REDIS_PREFIX,
+      ttlMs: config.INCIDENT_STATE_TTL,
+    });
+    const codec = await codecFor({ [topics.incidents]: 'vigil.Incident', [topics.incidentsShadow]: 'vigil.Incident' });
+    const metrics = createIncidentMetrics(registry, store);
+    const settings = { rules, actionableAliases: new Set(config.INCIDENT_ACTIONABLE_ALIASES) };
+    const handler = new IncidentHandler({ codec, store, topics, metrics, settings });
+    const outputs = [topics.incidents, topics.incidentsShadow];
+    return {
+      inputs: [topics.alertsScored],
+      handler,
+      describe: { outputs, actionableAliases: config.INCIDENT_ACTIONABLE_ALIASES },
+    };
+  },
+});

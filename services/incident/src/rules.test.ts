@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isVigilError } from '@vigil/errors';
-import { compileIncidentRules, loadIncidentRules } from './options.ts';
+import { compileIncidentRules, loadIncidentRules } from './rules.ts';
 
 describe('compileIncidentRules', () => {
   it('compiles the built-in defaults with durations in milliseconds', () => {

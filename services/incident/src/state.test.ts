@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyScoredAlert } from './core.ts';
-import { compileIncidentRules } from './options.ts';
+import { compileIncidentRules } from './rules.ts';
 import { emptyEntityState, parseEntityState, serializeEntityState } from './state.ts';
 import { openIndexChanges } from './store.ts';
 
