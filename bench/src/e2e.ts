@@ -60,6 +60,7 @@ import {
   trainPipelineModels,
   uniqueName,
 } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import type { Producer } from 'kafkajs';
 import {
   type Drain,
@@ -149,10 +150,6 @@ const codec = new AvroCodec({ registryUrl: stackEnv.registryUrl });
 const cleanup = new Cleanup();
 const context = { admin, partitions };
 process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * A producer for one scenario, connected after its topics exist so that its cleanup runs

@@ -20,6 +20,7 @@ import { resolve } from 'node:path';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
 import { redisFixture, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import { benchArgs } from './lib/args.ts';
 import {
   avroMessages,
@@ -129,10 +130,6 @@ const cleanup = new Cleanup();
 process.once('SIGINT', () => {
   void cleanup.run().then(() => process.exit(130));
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Starts the process of a scenario on a fresh output topic and group; returns it and where to look for its records. */
 async function start(

@@ -21,6 +21,7 @@ import { createLogger } from '@vigil/logging';
 import { ISOLATE_KINDS, IsolatedModuleHost, type IsolateKind } from '@vigil/scoring';
 import { loadModuleBundle, type ScoringRecord } from '@vigil/scoring/runtime';
 import { REPO_ROOT } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import { benchArgs } from './lib/args.ts';
 import { median, saveResults } from './lib/results.ts';
 import { type Column, formatNumber, renderTable } from './lib/table.ts';
@@ -87,10 +88,6 @@ function rssMb(pid: number): number {
 function totalRssMb(hosts: readonly IsolatedModuleHost[]): number {
   const children = hosts.flatMap((h) => (h.isolateId?.kind === 'process' ? [h.isolateId.id] : []));
   return rssMb(process.pid) + children.reduce((sum, pid) => sum + rssMb(pid), 0);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 interface KindResult {

@@ -36,6 +36,7 @@ import {
   testKafka,
   uniqueName,
 } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import { benchArgs } from './lib/args.ts';
 import {
   type BenchMessage,
@@ -92,10 +93,6 @@ const producer = kafka.producer();
 const cleanup = new Cleanup();
 const codec = new AvroCodec({ registryUrl: stackEnv.registryUrl });
 process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** SKAB's folder (real or generated): the files that train the modules and whose rows become alerts. */
 async function dataFolder(work: string): Promise<{ root: string; origin: string }> {

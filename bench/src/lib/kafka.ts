@@ -1,4 +1,5 @@
 import { stackEnv, topicsFixture, uniqueName } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Cleanup } from './cleanup.ts';
 import type { BenchMessage } from './records.ts';
@@ -149,10 +150,6 @@ export interface DrainResult {
   seconds: number;
   /** From the group's join to the first record on the outputs: start-up cost inside `seconds`. */
   firstOutputSeconds: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AvroCodec } from '@vigil/avro';
+import { sleep } from '@vigil/timing';
 import type { Producer } from 'kafkajs';
 import type { TappedRecord } from './kafka.ts';
 import type { PumpFeed } from './pump-feed.ts';
@@ -48,7 +49,7 @@ export async function sendPaced(
   const inFlight: Promise<unknown>[] = [];
   for (let tick = 0; tick < ticks; tick++) {
     const wait = sent.firstAt + tick * tickMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     const at = Date.now();
     // Several of a pump's records can share a millisecond; incidents are matched by (entity, event time).
     const batch = feed.next(perTick, (_, previous) => Math.max(at, (previous ?? 0) + 1));

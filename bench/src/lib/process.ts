@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { REPO_ROOT, type ServiceProcess } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 
 /** Node flags for every measured process, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). */
 export interface ScriptOptions {
@@ -107,6 +108,6 @@ export async function waitReady(service: ServiceProcess, name: string, timeoutMs
       const response = await fetch(`${url}/readyz`).catch(() => undefined);
       if (response?.status === 200) return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }

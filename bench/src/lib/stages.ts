@@ -1,4 +1,5 @@
 import { type Pipeline, type PipelineService, pipelineFixture, type ServiceProcess } from '@vigil/test-kit';
+import { sleep } from '@vigil/timing';
 import type { Admin } from 'kafkajs';
 import type { Cleanup } from './cleanup.ts';
 import { benchGroup, benchTopics, committedSum, measureDrain } from './kafka.ts';
@@ -26,10 +27,6 @@ export interface Running {
 export interface StageContext {
   admin: Admin;
   partitions: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function allRunning(processes: Map<string, ServiceProcess>): () => boolean {

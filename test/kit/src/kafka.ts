@@ -1,3 +1,4 @@
+import { sleep } from '@vigil/timing';
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { stackEnv, uniqueName } from './env.ts';
 
@@ -80,7 +81,7 @@ export async function readTopics(
       if (Date.now() > deadline) {
         throw new Error(`readTopics: timed out with ${messages.length} messages from ${topics.join(', ')}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   } finally {
     await consumer.disconnect();

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '@vigil/timing';
 import pg from 'pg';
 import { type IncidentRow, type LabelLine, outcomes, placement, segmentsOf, table } from './report.ts';
 
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     let stableSince = Date.now();
     const deadline = Date.now() + 240_000;
     for (;;) {
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       const now = await counts();
       if (now.scores !== last.scores || now.incidents !== last.incidents || now.alerts !== last.alerts)
         stableSince = Date.now();

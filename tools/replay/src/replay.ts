@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '@vigil/timing';
 import { TokenBucket } from './rate-limiter.ts';
 import type { RecordSink } from './sinks/types.ts';
 import type { LabelledRecord } from './types.ts';
@@ -8,7 +8,7 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-export const systemClock: Clock = { now: () => performance.now(), sleep: (ms) => delay(ms) };
+export const systemClock: Clock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
 
 export interface ReplayOptions {
   /** Records per second over the whole run; 0 = as fast as possible. */

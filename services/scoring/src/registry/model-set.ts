@@ -1,5 +1,6 @@
 import type { Logger } from '@vigil/logging';
 import type { ReadinessReport } from '@vigil/metrics';
+import { sleep } from '@vigil/timing';
 import type { ModelRef } from '../config.ts';
 import { ModelWatcher, type WatcherDependencies, type WatcherLease } from './model-watcher.ts';
 
@@ -43,7 +44,7 @@ export class ModelSet {
     this.updateStale();
     const deadline = Date.now() + this.options.startupWaitMs;
     while (!this.watchers.every((w) => w.version !== undefined) && Date.now() < deadline && !this.closing) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     const waiting = this.watchers.filter((w) => w.version === undefined).map((w) => `${w.name}: ${w.status().text}`);
     if (waiting.length > 0)
