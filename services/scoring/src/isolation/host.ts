@@ -1,5 +1,6 @@
 import { ERROR_CATALOGUE, type ErrorCode, VigilError } from '@vigil/errors';
 import type { Logger } from '@vigil/logging';
+import { backoffDelay } from '@vigil/timing';
 import {
   HOST_MISSING_REASONS,
   type HostMissingReason,
@@ -267,6 +268,14 @@ export class IsolatedModuleHost implements ModuleHost {
     return this.currentState === 'closed';
   }
 
+  /** 250 ms after the first failure in a row, doubling up to restartBackoffMaxMs; not jittered, so predictable. */
+  private restartDelay(): number {
+    return backoffDelay(
+      { initialMs: FIRST_RESTART_DELAY_MS, maxMs: this.options.restartBackoffMaxMs },
+      this.failures - 1,
+    );
+  }
+
   /** After a time-out or a death: answer what is pending, end the isolate, start a new one after a backoff. */
   private recover(isolate: Isolate, reason: HostMissingReason, detail: string): void {
     if (this.isolate !== isolate || this.currentState === 'closed') return;
@@ -278,7 +287,7 @@ export class IsolatedModuleHost implements ModuleHost {
     );
     void isolate.kill();
     this.failures++;
-    const delay = Math.min(this.options.restartBackoffMaxMs, FIRST_RESTART_DELAY_MS * 2 ** (this.failures - 1));
+    const delay = this.restartDelay();
     this.logger.warn(
       { reason, detail, restartInMs: delay, failures: this.failures },
       'module isolate failed; restarting',
@@ -300,7 +309,7 @@ export class IsolatedModuleHost implements ModuleHost {
     } catch (error) {
       if (this.closed()) return;
       this.failures++;
-      const delay = Math.min(this.options.restartBackoffMaxMs, FIRST_RESTART_DELAY_MS * 2 ** (this.failures - 1));
+      const delay = this.restartDelay();
       this.logger.warn({ err: error, restartInMs: delay }, 'module isolate did not restart; trying again');
       this.restartTimer = setTimeout(() => void this.restart(), delay);
     }
