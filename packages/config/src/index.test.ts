@@ -185,7 +185,7 @@ describe('parseConfig check', () => {
             },
           },
         ),
-      /LOW/,
+      { code: 'VIGIL_CONFIG_INVALID', message: /LOW/ },
     );
     assert.equal(calls, 0);
   });

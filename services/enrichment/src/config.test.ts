@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '@vigil/config';
+import { isVigilError } from '@vigil/errors';
 import { enrichmentEnv } from './config.ts';
 
 describe('enrichmentEnv', () => {
@@ -24,7 +25,8 @@ describe('enrichmentEnv', () => {
           ENRICHMENT_MAX_RECORDS_PER_CALL: '0',
         }),
       (error: unknown) => {
-        const keys = (error as { context: { issues: { key: string }[] } }).context.issues.map((i) => i.key);
+        assert.ok(isVigilError(error, 'VIGIL_CONFIG_INVALID'));
+        const keys = (error.context.issues as { key: string }[]).map((i) => i.key);
         assert.deepEqual(keys.sort(), [
           'ENRICHMENT_MAX_RECORDS_PER_CALL',
           'ENRICHMENT_METRICS_PORT',

@@ -49,13 +49,22 @@ describe('compileIncidentRules', () => {
         return true;
       },
     );
-    assert.throws(() => compileIncidentRules({ models: { a: { k: 6, n: 5 } } }), /models\.a\.k: k must not exceed n/);
-    assert.throws(
-      () => compileIncidentRules({ models: { b: { severity: { medium: 0.99, high: 0.5 } } } }),
-      /models\.b\.severity: severity thresholds must satisfy/,
-    );
-    assert.throws(() => compileIncidentRules({ models: { c: { treshold: 1 } } }), /treshold/);
-    assert.throws(() => compileIncidentRules({ defaults: { quietPeriod: 0 } }), /quietPeriod: must be longer than 0/);
+    assert.throws(() => compileIncidentRules({ models: { a: { k: 6, n: 5 } } }), {
+      code: 'VIGIL_CONFIG_INVALID',
+      message: /models\.a\.k: k must not exceed n/,
+    });
+    assert.throws(() => compileIncidentRules({ models: { b: { severity: { medium: 0.99, high: 0.5 } } } }), {
+      code: 'VIGIL_CONFIG_INVALID',
+      message: /models\.b\.severity: severity thresholds must satisfy/,
+    });
+    assert.throws(() => compileIncidentRules({ models: { c: { treshold: 1 } } }), {
+      code: 'VIGIL_CONFIG_INVALID',
+      message: /treshold/,
+    });
+    assert.throws(() => compileIncidentRules({ defaults: { quietPeriod: 0 } }), {
+      code: 'VIGIL_CONFIG_INVALID',
+      message: /quietPeriod: must be longer than 0/,
+    });
   });
 });
 

@@ -51,21 +51,27 @@ describe('scoring config', () => {
         return true;
       },
     );
-    assert.throws(() => parseScoringConfig({ SCORING_MODELS: ' , ' }), /no model@alias given/);
+    assert.throws(() => parseScoringConfig({ SCORING_MODELS: ' , ' }), {
+      code: 'VIGIL_CONFIG_INVALID',
+      message: /no model@alias given/,
+    });
   });
 
   it('takes fault injection only with VIGIL_FAULT_INJECTION=1, and only for configured models', () => {
     const env = { SCORING_MODELS: 'good@published,bad@published', SCORING_FAULTS: 'bad@published=hang' };
-    assert.throws(() => parseScoringConfig(env), /VIGIL_FAULT_INJECTION=1/);
+    assert.throws(() => parseScoringConfig(env), { code: 'VIGIL_CONFIG_INVALID', message: /VIGIL_FAULT_INJECTION=1/ });
     const config = parseScoringConfig({ ...env, VIGIL_FAULT_INJECTION: '1' });
     assert.deepEqual([...config.SCORING_FAULTS], [['bad@published', 'hang']]);
     assert.throws(
       () => parseScoringConfig({ ...env, VIGIL_FAULT_INJECTION: '1', SCORING_FAULTS: 'other@published=crash' }),
-      /other@published is not in SCORING_MODELS/,
+      { code: 'VIGIL_CONFIG_INVALID', message: /other@published is not in SCORING_MODELS/ },
     );
     assert.throws(
       () => parseScoringConfig({ ...env, VIGIL_FAULT_INJECTION: '1', SCORING_FAULTS: 'bad@published=explode' }),
-      /"explode" is not one of hang, crash, throw, oom, hang-once, crash-once/,
+      {
+        code: 'VIGIL_CONFIG_INVALID',
+        message: /"explode" is not one of hang, crash, throw, oom, hang-once, crash-once/,
+      },
     );
   });
 });
