@@ -6,15 +6,9 @@ export { type BundleSource, directorySource, memorySource, readBundle, sha256, s
 export { ecdf, identity, verdictOf } from './calibration.ts';
 export { columnsOf } from './columns.ts';
 export { type ElementEntry, KIND_NAMES } from './elements/index.ts';
+export { DEFAULT_MAX_ENTITIES, type LoadOptions, loadModuleBundle } from './load.ts';
 export { checkManifest, FORMAT, MANIFEST, type Manifest, parseManifest } from './manifest.ts';
-export {
-  DEFAULT_MAX_ENTITIES,
-  type HistorySnapshot,
-  type LoadOptions,
-  loadModuleBundle,
-  type ModuleInfo,
-  ScienceModule,
-} from './module.ts';
+export { type HistorySnapshot, type ModuleInfo, ScienceModule } from './module.ts';
 export { erfc, type LikelihoodSnapshot, type Postprocess } from './postprocess.ts';
 export { compileExpr, RuleError } from './rules.ts';
 export {
