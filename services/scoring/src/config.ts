@@ -1,5 +1,13 @@
-import { booleanFromEnv, connectionEnv, durationFromEnv, intFromEnv, parseConfig, z } from '@vigil/config';
-import { VigilError } from '@vigil/errors';
+import {
+  booleanFromEnv,
+  type ConfigIssue,
+  connectionEnv,
+  durationFromEnv,
+  intFromEnv,
+  parseConfig,
+  stageEnv,
+  z,
+} from '@vigil/config';
 import { FAULT_KINDS, type FaultKind } from './isolation/faults.ts';
 
 /** One configured module: a registered MLflow model resolved by one alias. */
@@ -76,15 +84,11 @@ export type IsolationMode = (typeof ISOLATION_MODES)[number];
 
 /** Every scoring setting; the README's options table lists the same names. */
 export const scoringEnv = {
-  KAFKA_BROKERS: connectionEnv.KAFKA_BROKERS,
-  SCHEMA_REGISTRY_URL: connectionEnv.SCHEMA_REGISTRY_URL,
+  ...stageEnv('SCORING', { metricsPort: 9403, maxBatchRecords: 1_000 }),
   MLFLOW_TRACKING_URI: connectionEnv.MLFLOW_TRACKING_URI,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   SCORING_MODELS: modelsFromEnv.prefault(
     'skab-predictive@published,skab-rules@published,skab-envelope@challenger,skab-iforest@challenger',
   ),
-  SCORING_GROUP_ID: z.string().min(1).default('vigil-scoring'),
-  SCORING_CLIENT_ID: z.string().min(1).default('vigil-scoring'),
   SCORING_CACHE_DIR: z.string().min(1).default('.vigil/scoring-cache'),
   SCORING_POLL_INTERVAL: durationFromEnv.default(5_000),
   SCORING_REGISTRY_TIMEOUT: durationFromEnv.default(5_000),
@@ -94,13 +98,6 @@ export const scoringEnv = {
   SCORING_MODULE_LOAD_TIMEOUT: durationFromEnv.default(30_000),
   SCORING_MODULE_MAX_HEAP_MB: intFromEnv(16, 65_536).default(256),
   SCORING_RESTART_BACKOFF_MAX: durationFromEnv.default(30_000),
-  SCORING_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(1_000),
-  SCORING_SESSION_TIMEOUT: durationFromEnv.default(30_000),
-  SCORING_RETRY_INITIAL: durationFromEnv.default(200),
-  SCORING_RETRY_MAX: durationFromEnv.default(10_000),
-  SCORING_METRICS_HOST: z.string().default('127.0.0.1'),
-  SCORING_METRICS_PORT: intFromEnv(0, 65_535).default(9403),
-  SCORING_SHUTDOWN_GRACE: durationFromEnv.default(15_000),
   /** Test hook: only with VIGIL_FAULT_INJECTION=1 may SCORING_FAULTS be set. */
   VIGIL_FAULT_INJECTION: booleanFromEnv.default(false),
   SCORING_FAULTS: faultsFromEnv.prefault(''),
@@ -109,28 +106,20 @@ export const scoringEnv = {
 export type ScoringConfig = Readonly<z.infer<z.ZodObject<typeof scoringEnv>>>;
 
 /** Checks across settings that one field's schema cannot see; every problem at once. */
-export function crossCheck(config: ScoringConfig): string[] {
-  const problems: string[] = [];
+export function crossCheck(config: ScoringConfig): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
   if (config.SCORING_FAULTS.size > 0 && !config.VIGIL_FAULT_INJECTION)
-    problems.push('SCORING_FAULTS: fault injection is a test hook; set VIGIL_FAULT_INJECTION=1 to use it');
+    problems.push({
+      key: 'SCORING_FAULTS',
+      message: 'fault injection is a test hook; set VIGIL_FAULT_INJECTION=1 to use it',
+    });
   const configured = new Set(config.SCORING_MODELS.map(refName));
   for (const name of config.SCORING_FAULTS.keys())
-    if (!configured.has(name)) problems.push(`SCORING_FAULTS: ${name} is not in SCORING_MODELS`);
+    if (!configured.has(name)) problems.push({ key: 'SCORING_FAULTS', message: `${name} is not in SCORING_MODELS` });
   return problems;
 }
 
 /** Parses and cross-checks the environment once; throws one VIGIL_CONFIG_INVALID listing every problem. */
 export function parseScoringConfig(env: Record<string, string | undefined> = process.env): ScoringConfig {
-  const config = parseConfig(scoringEnv, env);
-  const problems = crossCheck(config);
-  if (problems.length > 0) {
-    throw new VigilError(
-      'VIGIL_CONFIG_INVALID',
-      `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-      {
-        issues: problems,
-      },
-    );
-  }
-  return config;
+  return parseConfig(scoringEnv, env, { check: crossCheck });
 }

@@ -1,4 +1,4 @@
-import { booleanFromEnv, connectionEnv, durationFromEnv, intFromEnv, z } from '@vigil/config';
+import { booleanFromEnv, connectionEnv, durationFromEnv, intFromEnv, stageEnv, z } from '@vigil/config';
 import { WRITE_METHODS } from './writer.ts';
 
 /** A schema name the sink may set as search_path: plain identifiers only. */
@@ -14,24 +14,13 @@ export const databaseEnv = {
 
 /** Every sink setting; the README's options table lists the same names. */
 export const sinkEnv = {
+  ...stageEnv('SINK', { metricsPort: 9406 }),
   ...databaseEnv,
-  KAFKA_BROKERS: connectionEnv.KAFKA_BROKERS,
-  SCHEMA_REGISTRY_URL: connectionEnv.SCHEMA_REGISTRY_URL,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  SINK_GROUP_ID: z.string().min(1).default('vigil-sink'),
-  SINK_CLIENT_ID: z.string().min(1).default('vigil-sink'),
   SINK_MIGRATE: booleanFromEnv.default(true),
   SINK_DB_POOL_MAX: intFromEnv(1, 64).default(4),
   SINK_DB_STATEMENT_TIMEOUT: durationFromEnv.default(60_000),
   SINK_WRITE_METHOD: z.enum(WRITE_METHODS).default('auto'),
   SINK_COPY_THRESHOLD_ROWS: intFromEnv(1, 1_000_000).default(500),
-  SINK_MAX_BATCH_RECORDS: intFromEnv(1, 100_000).default(5_000),
-  SINK_RETRY_INITIAL: durationFromEnv.default(200),
-  SINK_RETRY_MAX: durationFromEnv.default(10_000),
-  SINK_SESSION_TIMEOUT: durationFromEnv.default(30_000),
-  SINK_METRICS_HOST: z.string().default('127.0.0.1'),
-  SINK_METRICS_PORT: intFromEnv(0, 65_535).default(9406),
-  SINK_SHUTDOWN_GRACE: durationFromEnv.default(15_000),
 } as const;
 
 export type SinkConfig = Readonly<z.infer<z.ZodObject<typeof sinkEnv>>>;

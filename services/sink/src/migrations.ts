@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VigilError } from '@vigil/errors';
+import type { Lifecycle } from '@vigil/lifecycle';
+import type { Logger } from '@vigil/logging';
 import pg from 'pg';
 import { databaseUnavailable, quoteIdent } from './db.ts';
 
@@ -181,5 +183,32 @@ async function applyOne(client: pg.PoolClient, migration: Migration): Promise<vo
       });
     }
     throw databaseUnavailable(error, `applying ${migration.file}`);
+  }
+}
+
+/**
+ * At the sink's start: with `migrate`, apply what is pending (waiting for
+ * PostgreSQL); without, refuse to run against a schema that misses migrations.
+ */
+export async function prepareSchema(
+  pool: pg.Pool,
+  settings: { schema: string; migrate: boolean },
+  context: { logger: Logger; lifecycle: Lifecycle },
+): Promise<void> {
+  const { logger, lifecycle } = context;
+  if (settings.migrate) {
+    const result = await lifecycle.retryUntilReady('postgres', () => migrate(pool, settings.schema));
+    logger.info(
+      { schema: settings.schema, applied: result.applied.map((m) => m.file), already: result.alreadyApplied },
+      'migrations checked',
+    );
+    return;
+  }
+  const status = await lifecycle.retryUntilReady('postgres', () => migrationStatus(pool));
+  if (status.pending.length > 0) {
+    throw new VigilError(
+      'VIGIL_SINK_MIGRATION_FAILED',
+      `schema ${settings.schema} misses migrations ${status.pending.map((m) => m.file).join(', ')}; run pnpm migrate`,
+    );
   }
 }
