@@ -214,7 +214,8 @@ async function main(): Promise<void> {
     out.push(`  an entity        pnpm vigil-store entity '${segments[0]?.entity ?? ''}' --since 1h`);
     out.push('  Prometheus       http://127.0.0.1:9090  e.g. sum by (stage) (rate(vigil_records_out_total[1m]))');
     out.push('  MLflow           http://127.0.0.1:5000  (experiments vigil-skab-*, registered models and aliases)');
-    out.push('  Kafka topics     incidents, incidents.shadow, alerts.scored, telemetry.raw.dlq on 127.0.0.1:9092');
+    out.push('  Kafka topics     ./vigil kafka tail incidents   (or alerts.scored, telemetry.raw.dlq; decoded)');
+    out.push('  consumer lag     ./vigil kafka groups');
     out.push('  stop             ./vigil services stop && ./vigil stack stop');
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
