@@ -35,15 +35,20 @@ export function parseDurationMs(text: string): number | undefined {
   return Math.round(Number(match[1]) * DURATION_UNITS_MS[unit]);
 }
 
-/** A duration setting; the parsed value is milliseconds. */
-export const durationFromEnv = z.string().transform((text, ctx) => {
-  const ms = parseDurationMs(text);
+function toMs(value: string | number, ctx: z.RefinementCtx): number {
+  const ms = typeof value === 'number' ? value : parseDurationMs(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 500ms, 30s, 5m, 2h or 30d` });
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 5m, 2h or 30d` });
     return z.NEVER;
   }
   return ms;
-});
+}
+
+/** A duration setting; the parsed value is milliseconds. */
+export const durationFromEnv = z.string().transform(toMs);
+
+/** A duration in a JSON config file: `"30s"`, `"5m"`, … or a whole number of milliseconds; parsed to milliseconds. */
+export const durationFromFile = z.union([z.number().int().min(0), z.string()]).transform(toMs);
 
 /** An integer setting given as text, within bounds. */
 export function intFromEnv(min: number, max: number) {

@@ -3,8 +3,11 @@ import { describe, it, mock } from 'node:test';
 import { isVigilError } from '@vigil/errors';
 import {
   booleanFromEnv,
+  configInvalid,
+  configIssues,
   connectionEnv,
   durationFromEnv,
+  durationFromFile,
   intFromEnv,
   listFromEnv,
   loadConfigOrExit,
@@ -12,6 +15,7 @@ import {
   parseDurationMs,
   stageEnv,
   stageSettings,
+  z,
 } from './index.ts';
 
 describe('parseConfig', () => {
@@ -43,6 +47,29 @@ describe('parseConfig', () => {
         assert.match(error.message, /WAIT: "soon" is not a duration/);
         return true;
       },
+    );
+  });
+});
+
+describe('config files', () => {
+  it('takes durations as text or whole milliseconds', () => {
+    assert.equal(durationFromFile.parse('2h'), 7_200_000);
+    assert.equal(durationFromFile.parse(1500), 1500);
+    assert.equal(durationFromFile.safeParse(-1).success, false);
+    assert.equal(durationFromFile.safeParse('soon').success, false);
+  });
+
+  it('lists every problem of a file under its dotted path', () => {
+    const file = z.object({ models: z.record(z.string(), z.object({ every: durationFromFile, k: z.number() })) });
+    const result = file.safeParse({ models: { a: { every: 'soon', k: 'x' } } });
+    assert.equal(result.success, false);
+    const error = configInvalid(configIssues(result.error, 'rules'), 'demo rules');
+    assert.ok(isVigilError(error, 'VIGIL_CONFIG_INVALID'));
+    assert.equal(
+      error.message,
+      'invalid demo rules:\n' +
+        '  rules.models.a.every: "soon" is not a duration such as 500ms, 30s, 5m, 2h or 30d\n' +
+        '  rules.models.a.k: Invalid input: expected number, received string',
     );
   });
 });

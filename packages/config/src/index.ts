@@ -3,13 +3,22 @@ export {
   booleanFromEnv,
   connectionEnv,
   durationFromEnv,
+  durationFromFile,
   intFromEnv,
   LOG_LEVELS,
   listFromEnv,
   logLevelEnv,
   parseDurationMs,
 } from './fields.ts';
-export { type ConfigIssue, loadConfigOrExit, orExit, type ParseOptions, parseConfig } from './parse.ts';
+export {
+  type ConfigIssue,
+  configInvalid,
+  configIssues,
+  loadConfigOrExit,
+  orExit,
+  type ParseOptions,
+  parseConfig,
+} from './parse.ts';
 export {
   type StageConfig,
   type StageDefaults,

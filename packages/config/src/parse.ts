@@ -11,9 +11,18 @@ export interface ParseOptions<C> {
   check?: (config: C) => ConfigIssue[];
 }
 
-function invalid(issues: ConfigIssue[]): VigilError {
+/** zod's issues as ConfigIssues: the dotted path, below `at` when given, is the key. */
+export function configIssues(error: z.ZodError, ...at: string[]): ConfigIssue[] {
+  return error.issues.map((issue) => ({
+    key: [...at, ...issue.path.map(String)].join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** One VIGIL_CONFIG_INVALID that lists every issue under "invalid <what>:". */
+export function configInvalid(issues: ConfigIssue[], what = 'configuration'): VigilError {
   const list = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
-  return new VigilError('VIGIL_CONFIG_INVALID', `invalid configuration:\n${list}`, { issues });
+  return new VigilError('VIGIL_CONFIG_INVALID', `invalid ${what}:\n${list}`, { issues });
 }
 
 /**
@@ -28,13 +37,11 @@ export function parseConfig<S extends z.ZodRawShape>(
 ): Readonly<z.infer<z.ZodObject<S>>> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
-    throw invalid(
-      result.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })),
-    );
+    throw configInvalid(configIssues(result.error));
   }
   const config = Object.freeze(result.data);
   const problems = options.check?.(config) ?? [];
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw configInvalid(problems);
   return config;
 }
 

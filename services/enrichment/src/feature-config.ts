@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDurationMs, z } from '@vigil/config';
+import { configInvalid, configIssues, durationFromFile, z } from '@vigil/config';
 import { VigilError } from '@vigil/errors';
 
 /**
@@ -25,14 +25,7 @@ export interface SourceSettings {
   signals: readonly string[] | null;
 }
 
-const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDurationMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 5m, 2h or 1d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationFromFile;
 
 const EWMA_NAME = /^ewma(_[a-z0-9]+)*$/;
 
@@ -138,14 +131,7 @@ export class FeatureConfig {
   /** Validates a parsed config document; throws VIGIL_CONFIG_INVALID listing every problem. */
   static parse(document: unknown, origin = 'feature config'): FeatureConfig {
     const result = fileSchema.safeParse(document);
-    if (!result.success) {
-      const issues = result.error.issues.map((issue) => ({
-        key: issue.path.join('.') || '(root)',
-        message: issue.message,
-      }));
-      const list = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
-      throw new VigilError('VIGIL_CONFIG_INVALID', `invalid ${origin}:\n${list}`, { issues });
-    }
+    if (!result.success) throw configInvalid(configIssues(result.error), origin);
     const defaults = compile(DEFAULT_SETTINGS, result.data.default);
     const sources = new Map<string, SourceSettings>();
     for (const [source, block] of Object.entries(result.data.sources)) sources.set(source, compile(defaults, block));

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDurationMs, z } from '@vigil/config';
-import { VigilError } from '@vigil/errors';
+import { type ConfigIssue, configInvalid, configIssues, durationFromFile, z } from '@vigil/config';
 
 /**
  * The incident rules of one model, as an operator writes them in the
@@ -57,14 +56,7 @@ export const DEFAULT_RULE_OPTIONS: Readonly<RuleOptions> = Object.freeze({
 
 const MAX_WINDOW = 1000;
 
-const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDurationMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 5m, 2h or 7d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationFromFile;
 const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0');
 const score = z.number().min(0).max(1);
 
@@ -121,8 +113,6 @@ export interface IncidentRules {
   ruleFor(model: string): Rule;
 }
 
-type Issue = { key: string; message: string };
-
 function merge(...layers: Record<string, unknown>[]): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
   for (const layer of layers) {
@@ -138,12 +128,10 @@ function merge(...layers: Record<string, unknown>[]): Record<string, unknown> {
   return merged;
 }
 
-function compileRule(input: Record<string, unknown>, where: string, issues: Issue[]): Rule | undefined {
+function compileRule(input: Record<string, unknown>, where: string, issues: ConfigIssue[]): Rule | undefined {
   const result = ruleSchema.safeParse(input);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      issues.push({ key: [where, ...issue.path].join('.'), message: issue.message });
-    }
+    issues.push(...configIssues(result.error, where));
     return undefined;
   }
   const r = result.data;
@@ -169,11 +157,8 @@ function compileRule(input: Record<string, unknown>, where: string, issues: Issu
  */
 export function compileIncidentRules(file: unknown = {}): IncidentRules {
   const parsed = fileSchema.safeParse(file);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message }));
-    throw configError(issues);
-  }
-  const issues: Issue[] = [];
+  if (!parsed.success) throw configInvalid(configIssues(parsed.error), 'incident rules');
+  const issues: ConfigIssue[] = [];
   const base = merge({ ...DEFAULT_RULE_OPTIONS }, parsed.data.defaults);
   const defaults = compileRule(base, 'defaults', issues);
   const models = new Map<string, Rule>();
@@ -181,7 +166,7 @@ export function compileIncidentRules(file: unknown = {}): IncidentRules {
     const rule = compileRule(merge(base, overrides), `models.${model}`, issues);
     if (rule) models.set(model, rule);
   }
-  if (issues.length > 0 || !defaults) throw configError(issues);
+  if (issues.length > 0 || !defaults) throw configInvalid(issues, 'incident rules');
   return Object.freeze({
     defaults,
     models,
@@ -196,18 +181,19 @@ export function loadIncidentRules(path: string | undefined): IncidentRules {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw configError([{ key: 'INCIDENT_CONFIG', message: `cannot read ${path}: ${(error as Error).message}` }]);
+    throw configInvalid(
+      [{ key: 'INCIDENT_CONFIG', message: `cannot read ${path}: ${(error as Error).message}` }],
+      'incident rules',
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw configError([{ key: 'INCIDENT_CONFIG', message: `${path} is not JSON: ${(error as Error).message}` }]);
+    throw configInvalid(
+      [{ key: 'INCIDENT_CONFIG', message: `${path} is not JSON: ${(error as Error).message}` }],
+      'incident rules',
+    );
   }
   return compileIncidentRules(json);
-}
-
-function configError(issues: Issue[]): VigilError {
-  const list = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
-  return new VigilError('VIGIL_CONFIG_INVALID', `invalid incident rules:\n${list}`, { issues });
 }
