@@ -38,7 +38,7 @@ export function memorySource(files: ReadonlyMap<string, Uint8Array>, description
 
 /** A zip whose root holds manifest.json (no enclosing folder). */
 export async function zipSource(path: string): Promise<BundleSource> {
-  const files = readZip(await readFile(path), path);
+  const files = await readZip(await readFile(path), path);
   return memorySource(files, path);
 }
 
