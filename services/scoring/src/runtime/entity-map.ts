@@ -1,13 +1,19 @@
+import { LRUCache } from 'lru-cache';
+
 /**
- * Per-entity state bounded by count: a Map whose insertion order is recency order (an entry is
- * re-inserted whenever it is used); past `max` entries the least recently used is dropped.
+ * Per-entity state bounded by count: past `max` entries the least recently used is dropped
+ * (lru-cache; `get` and `snapshot` do not count as a use).
  */
-export class EntityMap<V> {
+export class EntityMap<V extends object> {
   readonly max: number;
-  readonly #map = new Map<string, V>();
+  readonly #map: LRUCache<string, V>;
 
   constructor(max: number) {
     this.max = max;
+    // Bounded by size at one per entity rather than by `max`, which would preallocate storage
+    // for the whole bound (100 000 per state; Number.MAX_SAFE_INTEGER for a self-test's state).
+    // A bound of 0 has always kept the last entity.
+    this.#map = new LRUCache<string, V>({ maxSize: Math.max(1, max), sizeCalculation: () => 1 });
   }
 
   get size(): number {
@@ -15,7 +21,7 @@ export class EntityMap<V> {
   }
 
   get(entity: string): V | undefined {
-    return this.#map.get(entity);
+    return this.#map.peek(entity);
   }
 
   /** The entity's state, created when absent; marks it most recently used. */
@@ -23,11 +29,8 @@ export class EntityMap<V> {
     let v = this.#map.get(entity);
     if (v === undefined) {
       v = create();
-      if (this.#map.size >= this.max) this.#map.delete(this.#map.keys().next().value as string);
-    } else {
-      this.#map.delete(entity);
+      this.#map.set(entity, v);
     }
-    this.#map.set(entity, v);
     return v;
   }
 
@@ -39,14 +42,20 @@ export class EntityMap<V> {
     this.#map.clear();
   }
 
-  /** `toJSON` of every entity's state (or of those of `only` that have one), by entity. */
+  /**
+   * `toJSON` of every entity's state (or of those of `only` that have one), by entity, least
+   * recently used first: imported in that order, the recency order comes back.
+   */
   snapshot<T>(only: Iterable<string> | undefined, toJSON: (v: V) => T): Record<string, T> {
     const out: Record<string, T> = {};
     if (only === undefined) {
-      for (const [entity, v] of this.#map) out[entity] = toJSON(v);
+      for (const entity of this.#map.rkeys()) {
+        const v = this.#map.peek(entity);
+        if (v !== undefined) out[entity] = toJSON(v);
+      }
     } else {
       for (const entity of only) {
-        const v = this.#map.get(entity);
+        const v = this.#map.peek(entity);
         if (v !== undefined) out[entity] = toJSON(v);
       }
     }
