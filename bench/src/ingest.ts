@@ -21,7 +21,7 @@ import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
 import { redisFixture, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
 import { sleep } from '@vigil/timing';
-import { benchArgs } from './lib/args.ts';
+import { benchArgs, positiveInt } from './lib/args.ts';
 import {
   avroMessages,
   type BenchMessage,
@@ -60,18 +60,10 @@ const args = benchArgs(import.meta.url, {
   'node-arg': { type: 'string', multiple: true, default: [] },
 });
 
-function positive(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`ingest bench: --${name} must be a positive integer, got ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-const jsonCount = positive('records', args.records);
-const avroCount = positive('avro-records', args['avro-records']);
-const partitions = positive('partitions', args.partitions);
-const repeat = positive('repeat', args.repeat);
+const jsonCount = positiveInt('ingest', 'records', args.records);
+const avroCount = positiveInt('ingest', 'avro-records', args['avro-records']);
+const partitions = positiveInt('ingest', 'partitions', args.partitions);
+const repeat = positiveInt('ingest', 'repeat', args.repeat);
 /**
  * Node flags for every measured process, the passthrough too so the comparison
  * stays fair: --node-arg flags, and with --profile DIR a V8 CPU profile

@@ -36,3 +36,13 @@ export function benchArgs<const O extends Options>(moduleUrl: string, options: O
     process.exit(2);
   }
 }
+
+/** The value of option `--name` as a whole number ≥ 1; otherwise says so (naming `bench`) and exits 2. */
+export function positiveInt(bench: string, name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`${bench} bench: --${name} must be a positive integer, got ${value}\n`);
+    process.exit(2);
+  }
+  return n;
+}
