@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic, type Incident, type ScoredAlert } from '@vigil/contracts';
 import {
+  consumerLag,
   redisFixture,
   type ServiceProcess,
   stackEnv,
@@ -177,8 +178,12 @@ describe('incident service through Kafka', { timeout: 300_000 }, () => {
   /** Waits for every expected transition and an empty input backlog, then a second for anything still on its way. */
   async function settled(run: Run, received: Received[], expected: Incident[]): Promise<void> {
     await reached(1, received, expected);
-    await waitFor('the input to be consumed', async () => ((await lag(run)) === 0 ? true : undefined), 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await waitFor(
+      'the input to be consumed',
+      async () => ((await consumerLag(admin, run.group, [run.input])) === 0 ? true : undefined),
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // deliberate: a late duplicate would arrive by now
   }
 
   async function stop(service: ServiceProcess): Promise<void> {
@@ -287,14 +292,4 @@ describe('incident service through Kafka', { timeout: 300_000 }, () => {
       await redis.redis.call('ACL', 'DELUSER', user);
     }
   });
-
-  /** Records of the input topic the service's group has not committed yet. */
-  async function lag(run: Run): Promise<number> {
-    const [ends, committed] = await Promise.all([
-      admin.fetchTopicOffsets(run.input),
-      admin.fetchOffsets({ groupId: run.group, topics: [run.input] }),
-    ]);
-    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-    return ends.reduce((sum, p) => sum + Number(p.high) - Math.max(0, done.get(p.partition) ?? 0), 0);
-  }
 });

@@ -98,11 +98,7 @@ describe('ingest against the real stack', () => {
     add('bad-json', '{"id": "bad-json", "source": ', 'VIGIL_INGEST_MALFORMED_JSON');
     add('bad-magic', Buffer.from([1, 0, 0, 0, 1, 2, 3]), 'VIGIL_AVRO_BAD_MAGIC_BYTE');
     add('unknown-schema', writeWire(1_999_999_999, Buffer.from([0, 2])), 'VIGIL_AVRO_UNKNOWN_SCHEMA');
-    add(
-      'bad-avro',
-      writeWire(codec.schemaIdFor(f.raw), Buffer.from([0xff, 0xff, 0xff])),
-      'VIGIL_AVRO_MALFORMED',
-    );
+    add('bad-avro', writeWire(codec.schemaIdFor(f.raw), Buffer.from([0xff, 0xff, 0xff])), 'VIGIL_AVRO_MALFORMED');
     add('no-entity', JSON.stringify({ ...telemetry('no-entity'), entity: undefined }), 'VIGIL_INGEST_INVALID_FIELD');
     add(
       'text-value',
@@ -227,6 +223,7 @@ describe('ingest against the real stack', () => {
     // Both dependencies go away; records keep arriving (JSON needs Redis, Avro also needs the registry).
     await redisRelay.cut();
     await registryRelay.cut();
+    const outputBefore = service.output().length;
     const during = Array.from({ length: 30 }, (_, i) => `down-${i}`);
     await producer.send({
       topic: f.raw,
@@ -238,7 +235,10 @@ describe('ingest against the real stack', () => {
             : codec.encode<'vigil.Telemetry'>(f.raw, { ...telemetry(id), attrs: {} }),
       })),
     });
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // The service logs each retry with the error code: it has met the outage with these records in hand.
+    await waitFor('the service to retry the records', () =>
+      /VIGIL_(REDIS|REGISTRY)_UNAVAILABLE/.test(service.output().slice(outputBefore)) ? true : undefined,
+    );
     const whileDown = await readTopics(kafka, [f.ingested, f.dlq], { idleMs: 1_000 });
     assert.equal(
       whileDown.length,

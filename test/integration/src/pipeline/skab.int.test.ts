@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  consumerLag,
   datasetsDir,
   deleteModel,
   PIPELINE_SERVICES,
@@ -108,8 +109,17 @@ describe('the whole pipeline on SKAB', () => {
     );
     assert.equal(scoreRows[0]?.n, sent.length * 2, 'each alert has a score of both models');
 
-    // Let the incident stage and the sink finish with the last alerts.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // The incident stage has committed every scored alert, so its incidents are on Kafka; then the sink every incident.
+    await waitFor(
+      'the incident stage and the sink to finish with the last alerts',
+      async () => {
+        if ((await consumerLag(admin, pipeline.groups.incident, [pipeline.topics.alertsScored])) > 0) return undefined;
+        const incidentTopics = [pipeline.topics.incidents, pipeline.topics.incidentsShadow];
+        return (await consumerLag(admin, pipeline.groups.sink, incidentTopics)) === 0 ? true : undefined;
+      },
+      60_000,
+      500,
+    );
     const { rows: incidents } = await pipeline.pool.query<{
       entity: string;
       model: string;

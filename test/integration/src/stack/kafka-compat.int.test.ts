@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '@vigil/test-kit';
 import { type Admin, type Consumer, type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -25,12 +26,9 @@ async function freshTopic(label: string): Promise<string> {
   return topic;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The kit's waitFor for a yes-or-no condition. */
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  await waitFor(what, async () => ((await check()) ? true : undefined));
 }
 
 interface Received {
@@ -189,7 +187,7 @@ describe('kafkajs against the local broker', () => {
     const readUncommitted = await collect(`test-ru-${randomUUID()}`, topic, { readUncommitted: true });
     await until('read_uncommitted to see all 10', () => readUncommitted.received.length === 10);
     await until('read_committed to see 5', () => readCommitted.received.length === 5);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for an aborted record to show up, if one could
     assert.deepEqual(
       readCommitted.received.map((r) => r.value).sort(),
       values(5, 'committed')
