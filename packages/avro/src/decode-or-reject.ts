@@ -29,7 +29,7 @@ function empty(): { ok: false; deadLetter: DecodeDeadLetter } {
   return rejected(new VigilError('VIGIL_AVRO_MALFORMED', 'empty record'));
 }
 
-/** A per-record decoding error as a rejection; an unreachable registry, or a bug, is thrown for the loop to retry. */
+/** A per-record decoding error as a rejection; anything else is thrown (see `decodeOrReject`). */
 function rejectedOrThrown(error: unknown): { ok: false; deadLetter: DecodeDeadLetter } {
   if (isRetriable(error) || !(error instanceof VigilError)) throw error;
   return rejected(error);
@@ -43,9 +43,9 @@ function accepted<T>(value: T): { ok: true; value: T } {
  * Every stage's decode step: the record decoded, or the DEAD_LETTER outcome
  * with the codec's code (VIGIL_AVRO_MALFORMED, VIGIL_AVRO_BAD_MAGIC_BYTE,
  * VIGIL_AVRO_UNKNOWN_SCHEMA) and reason. A null or empty value is
- * VIGIL_AVRO_MALFORMED. Retriable errors (VIGIL_REGISTRY_UNAVAILABLE) and
- * errors that are not VigilErrors are thrown: the record is not at fault, so
- * the consume loop retries the chunk instead of dead-lettering it.
+ * VIGIL_AVRO_MALFORMED. Everything else is thrown, because the record is not
+ * at fault: a retriable error (VIGIL_REGISTRY_UNAVAILABLE) for the consume loop
+ * to retry the chunk, an error that is not a VigilError (a bug) for it to stop.
  *
  * - No `reader`: decoded with the record's writer schema (`AvroCodec.decode`),
  *   synchronously when that schema is already known, so a stage reading many
