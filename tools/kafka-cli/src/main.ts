@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { AvroCodec } from '@vigil/avro';
 import { connectionEnv, parseConfig } from '@vigil/config';
 import { Kafka, logLevel } from 'kafkajs';
@@ -65,16 +66,27 @@ async function runCommand(command: Exclude<Command, { command: 'help' }>, env: E
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
+        // The reader went away (`| head`): stop as on Ctrl-C, so the group is still deleted.
+        const onOutputError = () => abort.abort();
+        process.stdout.on('error', onOutputError);
         try {
           const format = command.json ? formatJson : formatText;
           await tail(kafka, admin, command, {
-            print: (record) => process.stdout.write(format(record)),
+            // A full pipe pauses the tail until it drains, or until the tail is stopped.
+            print: (record) =>
+              process.stdout.write(format(record))
+                ? undefined
+                : once(process.stdout, 'drain', { signal: abort.signal }).then(
+                    () => undefined,
+                    () => undefined,
+                  ),
             avro: codec ? (value) => codec.decode(value) : undefined,
             signal: abort.signal,
           });
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
+          process.stdout.off('error', onOutputError);
         }
         return EXIT.ok;
       }

@@ -134,7 +134,12 @@ export async function tail(
   kafka: Kafka,
   admin: Admin,
   options: TailOptions,
-  io: { print: (record: TailRecord) => void; avro: AvroDecode | undefined; signal: AbortSignal },
+  io: {
+    /** Writes a record; a promise when the output wants a pause (a slow pipe), so the fetching waits. */
+    print: (record: TailRecord) => Promise<void> | undefined;
+    avro: AvroDecode | undefined;
+    signal: AbortSignal;
+  },
 ): Promise<TailRun> {
   const ranges = (await admin.fetchTopicOffsets(options.topic)).map((p) => ({
     partition: p.partition,
@@ -154,11 +159,12 @@ export async function tail(
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const emit = (record: TailRecord) => {
-    if (limit !== undefined && printed >= limit) return;
-    io.print(record);
+  const emit = (record: TailRecord): Promise<void> | undefined => {
+    if (io.signal.aborted || (limit !== undefined && printed >= limit)) return;
+    const written = io.print(record);
     printed += 1;
     if (limit !== undefined && printed >= limit) finish();
+    return written;
   };
   // The latest records are printed together, ordered by time, once every partition has given its share.
   const flushBacklog = () => {
@@ -170,6 +176,9 @@ export async function tail(
     }
     if (!options.follow) finish();
   };
+
+  io.signal.addEventListener('abort', () => finish(), { once: true });
+  if (io.signal.aborted) finish();
 
   const groupId = tailGroupId();
   const consumer: Consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
@@ -200,9 +209,9 @@ export async function tail(
           const offset = BigInt(message.offset);
           if (backlog.beforeStart(batch.partition, offset)) continue;
           const record = await toRecord(batch.topic, batch.partition, message, io.avro);
-          if (!backlogOpen) emit(record);
+          if (!backlogOpen) await emit(record);
           else if (!latestFirst) {
-            if (!backlog.isNew(batch.partition, offset) || options.follow) emit(record);
+            if (!backlog.isNew(batch.partition, offset) || options.follow) await emit(record);
           } else if (backlog.isNew(batch.partition, offset)) {
             if (options.follow) later.push(record);
           } else held.push(record);
@@ -210,8 +219,6 @@ export async function tail(
       },
     });
     if (!backlogOpen) flushBacklog();
-    io.signal.addEventListener('abort', () => finish(), { once: true });
-    if (io.signal.aborted) finish();
     await finished;
   } finally {
     await consumer.disconnect().catch(() => undefined);
