@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { uniqueName, waitFor } from '@vigil/test-kit';
 import { closingAlerts, Feeder, type FeedResult } from './feed.ts';
 import { assertScoringServesDefaults, ensureReferenceModels, trainingMedians } from './models.ts';
@@ -16,7 +15,7 @@ export interface ObservedPipeline {
   feed(): Promise<FeedResult & { runName: string }>;
   /** Closes the incidents the runs left open. */
   closeIncidents(): Promise<void>;
-  /** Waits until Prometheus has every selector, then two more scrapes (so a rate has two samples). */
+  /** Waits until Prometheus has every selector, each of its series with two samples in the last three scrapes (so a rate has a value). */
   waitForSeries(selectors: readonly string[]): Promise<void>;
   /** Closes the runs' incidents, disconnects, and stops the services this fixture started (only those). */
   close(): Promise<void>;
@@ -70,7 +69,16 @@ export async function observedPipeline(): Promise<ObservedPipeline> {
           500,
         );
       }
-      await sleep(2 * scrapeMs);
+      const window = `${3 * scrapeMs}ms`;
+      for (const selector of selectors) {
+        await waitFor(
+          `two samples of every series of ${selector}`,
+          async () =>
+            (await prometheus.total(`min(count_over_time(${selector}[${window}]))`)) >= 2 ? true : undefined,
+          settleMs,
+          500,
+        );
+      }
     },
     close: async () => {
       try {
