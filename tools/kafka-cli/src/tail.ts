@@ -199,8 +199,12 @@ export async function tail(
         flushBacklog();
       }
     });
+    // A crash kafkajs does not restart from ends the tail with its error.
+    let crash: Error | undefined;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) finish();
+      if (payload.restart) return;
+      crash = payload.error;
+      finish();
     });
     await consumer.run({
       autoCommit: false,
@@ -220,6 +224,7 @@ export async function tail(
     });
     if (!backlogOpen) flushBacklog();
     await finished;
+    if (crash) throw crash;
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await deleteGroup(admin, groupId);
