@@ -13,16 +13,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ScoredAlert } from '@vigil/contracts';
+import { createPool, migrate } from '@vigil/postgres';
 import {
   ALERTS,
   copyIn,
   copyTextRow,
-  createPool,
   finalCell,
-  migrate,
   SCORES,
   type SinkBatch,
   StoreWriter,
+  sinkMigrations,
   type TableSpec,
   WRITE_METHODS,
   type WriteMethod,
@@ -95,7 +95,7 @@ async function withSchema<T>(run: (pool: pg.Pool, schema: string) => Promise<T>)
   const pool = createPool({ url: DATABASE_URL, schema, max: 2, applicationName: 'vigil-bench-sink' });
   pool.on('error', () => undefined);
   try {
-    await migrate(pool, schema);
+    await migrate(pool, schema, sinkMigrations());
     return await run(pool, schema);
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);

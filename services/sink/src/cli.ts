@@ -1,10 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '@vigil/config';
 import { isVigilError } from '@vigil/errors';
+import { createPool } from '@vigil/postgres';
 import type pg from 'pg';
 import { parseStoreArgs, type StoreCommand, USAGE } from './cli-args.ts';
 import { databaseEnv } from './config.ts';
-import { createPool } from './db.ts';
 import { type HistoryView, type IncidentView, type ScoreView, StoreQueries, type SummaryView } from './queries.ts';
 import { type Column, formatTable } from './table-format.ts';
 

@@ -11,10 +11,9 @@ export {
   type SinkRole,
   topicRoles,
 } from './core.ts';
-export { createPool, databaseUnavailable, isDataError, type PoolSettings, quoteIdent, sqlState } from './db.ts';
 export { type SinkDependencies, SinkHandler } from './handler.ts';
 export { createSinkMetrics, type SinkMetrics } from './metrics.ts';
-export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, migrationStatus } from './migrations.ts';
+export { MIGRATIONS_DIR, sinkMigrations } from './migrations.ts';
 export {
   type HistoryView,
   type IncidentFilter,

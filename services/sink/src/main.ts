@@ -1,9 +1,9 @@
+import { createPool, prepareSchema } from '@vigil/postgres';
 import { runService } from '@vigil/service';
 import { sinkEnv } from './config.ts';
-import { createPool } from './db.ts';
 import { SinkHandler } from './handler.ts';
 import { createSinkMetrics } from './metrics.ts';
-import { prepareSchema } from './migrations.ts';
+import { sinkMigrations } from './migrations.ts';
 import { StoreWriter } from './writer.ts';
 
 /** Wiring only: the store's pool, migrations and writer on the shared run loop (@vigil/service). */
@@ -17,11 +17,16 @@ await runService({
       schema,
       max: config.SINK_DB_POOL_MAX,
       statementTimeoutMs: config.SINK_DB_STATEMENT_TIMEOUT,
+      applicationName: 'vigil-sink',
     });
     // An idle connection that dies is not an error of any batch: the next write reconnects or retries.
     pool.on('error', (err) => logger.debug({ err }, 'idle PostgreSQL connection lost'));
     lifecycle.onClose('postgres pool', () => pool.end());
-    await prepareSchema(pool, { schema, migrate: config.SINK_MIGRATE }, { logger, lifecycle });
+    await prepareSchema(
+      pool,
+      { schema, migrations: sinkMigrations(), migrate: config.SINK_MIGRATE, hint: 'run pnpm migrate' },
+      { logger, lifecycle },
+    );
 
     const codec = await codecFor({});
     const metrics = createSinkMetrics(registry);

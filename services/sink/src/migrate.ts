@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '@vigil/config';
 import { isVigilError } from '@vigil/errors';
+import { createPool, migrate, migrationStatus } from '@vigil/postgres';
 import { databaseEnv } from './config.ts';
-import { createPool } from './db.ts';
-import { migrate, migrationStatus } from './migrations.ts';
+import { sinkMigrations } from './migrations.ts';
 
 /**
  * `node --import tsx services/sink/src/migrate.ts [--status]` (root: `pnpm migrate`):
@@ -34,12 +34,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const where = `schema ${config.SINK_DB_SCHEMA}`;
   try {
     if (statusOnly) {
-      const status = await migrationStatus(pool);
+      const status = await migrationStatus(pool, sinkMigrations());
       process.stdout.write(`${where}: applied [${status.applied.join(', ')}]\n`);
       for (const m of status.pending) process.stdout.write(`pending ${m.file}\n`);
       return 0;
     }
-    const result = await migrate(pool, config.SINK_DB_SCHEMA);
+    const result = await migrate(pool, config.SINK_DB_SCHEMA, sinkMigrations());
     for (const m of result.applied) process.stdout.write(`applied ${m.file}\n`);
     process.stdout.write(
       `${where}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied} already there\n`,

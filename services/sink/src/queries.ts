@@ -1,7 +1,7 @@
 import type { Incident, IncidentStatus, Label, Score } from '@vigil/contracts';
 import { VigilError } from '@vigil/errors';
+import { databaseUnavailable } from '@vigil/postgres';
 import type pg from 'pg';
-import { databaseUnavailable } from './db.ts';
 
 /** An incident's current state: its latest event, with times as Dates. */
 export type IncidentView = Pick<

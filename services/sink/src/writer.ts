@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { VigilError } from '@vigil/errors';
+import { databaseUnavailable, isDataError, sqlState } from '@vigil/postgres';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyTextRow } from './copy-text.ts';
-import { databaseUnavailable, isDataError, sqlState } from './db.ts';
 import type { SinkMetrics } from './metrics.ts';
 import {
   type Cell,

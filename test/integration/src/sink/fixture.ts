@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Incident, Label, Score, ScoredAlert } from '@vigil/contracts';
-import { createPool, migrate } from '@vigil/sink';
+import { createPool, migrate } from '@vigil/postgres';
+import { sinkMigrations } from '@vigil/sink';
 import { stackEnv } from '@vigil/test-kit';
 import type pg from 'pg';
 
@@ -18,7 +19,7 @@ export async function storeFixture(options: { migrated?: boolean } = {}): Promis
   const schema = `sink_${randomUUID().replaceAll('-', '')}`;
   const pool = createPool({ url: stackEnv.databaseUrl, schema, max: 4, applicationName: 'vigil-sink-test' });
   pool.on('error', () => undefined);
-  if (options.migrated !== false) await migrate(pool, schema);
+  if (options.migrated !== false) await migrate(pool, schema, sinkMigrations());
   return {
     schema,
     pool,

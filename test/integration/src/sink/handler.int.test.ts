@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { AvroCodec } from '@vigil/avro';
 import { type TopicNames, topicNames } from '@vigil/contracts';
 import type { SourceRecord } from '@vigil/kafka';
-import { createPool, SinkHandler, StoreWriter } from '@vigil/sink';
+import { createPool } from '@vigil/postgres';
+import { SinkHandler, StoreWriter } from '@vigil/sink';
 import { stackEnv, uniqueName } from '@vigil/test-kit';
 import { incident, label, type StoreFixture, score, scoredAlert, storeFixture, T0 } from './fixture.ts';
 
@@ -120,6 +121,7 @@ describe('sink handler', () => {
       url: 'postgres://vigil:vigil@127.0.0.1:1/vigil',
       schema: 'public',
       connectionTimeoutMs: 500,
+      applicationName: 'vigil-sink-test',
     });
     down.on('error', () => undefined);
     try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPool, loadMigrations, type Migration, migrate, migrationStatus } from '@vigil/sink';
+import { createPool, type Migration, migrate, migrationStatus } from '@vigil/postgres';
+import { sinkMigrations as loadMigrations } from '@vigil/sink';
 import { stackEnv } from '@vigil/test-kit';
 import { type StoreFixture, storeFixture } from './fixture.ts';
 
@@ -22,19 +23,19 @@ describe('sink migrations', () => {
 
   it('apply every file once, and a second run applies nothing', async () => {
     const files = loadMigrations();
-    const first = await migrate(fixture.pool, fixture.schema);
+    const first = await migrate(fixture.pool, fixture.schema, files);
     assert.deepEqual(
       first.applied.map((m) => m.file),
       files.map((m) => m.file),
     );
     assert.equal(first.alreadyApplied, 0);
 
-    const second = await migrate(fixture.pool, fixture.schema);
+    const second = await migrate(fixture.pool, fixture.schema, files);
     assert.deepEqual(second.applied, []);
     assert.equal(second.alreadyApplied, files.length);
 
     assert.deepEqual(await tables(fixture), ['alerts', 'incident_events', 'labels', 'schema_migrations', 'scores']);
-    const status = await migrationStatus(fixture.pool);
+    const status = await migrationStatus(fixture.pool, files);
     assert.deepEqual(status.pending, []);
     assert.deepEqual(
       status.applied,
@@ -45,7 +46,7 @@ describe('sink migrations', () => {
   it('refuse to run when an applied file changed', async () => {
     const changed = loadMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'edited' } : m));
     await assert.rejects(migrate(fixture.pool, fixture.schema, changed), {
-      code: 'VIGIL_SINK_MIGRATION_FAILED',
+      code: 'VIGIL_DATABASE_MIGRATION_FAILED',
       message: /changed after it was applied/,
     });
   });
@@ -59,7 +60,7 @@ describe('sink migrations', () => {
       checksum: 'x',
     };
     await assert.rejects(migrate(fixture.pool, fixture.schema, [...loadMigrations(), broken]), {
-      code: 'VIGIL_SINK_MIGRATION_FAILED',
+      code: 'VIGIL_DATABASE_MIGRATION_FAILED',
       message: /999_broken\.sql failed/,
     });
     assert.ok(!(await tables(fixture)).includes('half_done'));
@@ -79,9 +80,17 @@ describe('sink migrations run by two runners at once', () => {
   after(() => fixture.cleanup());
 
   it('apply each migration exactly once', async () => {
-    const other = createPool({ url: stackEnv.databaseUrl, schema: fixture.schema, max: 1 });
+    const other = createPool({
+      url: stackEnv.databaseUrl,
+      schema: fixture.schema,
+      max: 1,
+      applicationName: 'vigil-sink-test',
+    });
     try {
-      const results = await Promise.all([migrate(fixture.pool, fixture.schema), migrate(other, fixture.schema)]);
+      const results = await Promise.all([
+        migrate(fixture.pool, fixture.schema, loadMigrations()),
+        migrate(other, fixture.schema, loadMigrations()),
+      ]);
       const applied = results.flatMap((r) => r.applied.map((m) => m.version)).sort((a, b) => a - b);
       assert.deepEqual(
         applied,

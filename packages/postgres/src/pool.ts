@@ -11,7 +11,8 @@ export interface PoolSettings {
   /** A statement running longer is cancelled (SQLSTATE 57014, retriable). */
   statementTimeoutMs?: number;
   connectionTimeoutMs?: number;
-  applicationName?: string;
+  /** `application_name` of the connections, as pg_stat_activity shows it (vigil-sink, vigil-control). */
+  applicationName: string;
 }
 
 /** Quotes an SQL identifier (schema or table name). */
@@ -21,9 +22,9 @@ export function quoteIdent(name: string): string {
 
 /**
  * A pg Pool whose every connection has `search_path` set to `schema`, so the
- * migrations, the writer and the queries name tables unqualified and a test can
- * point the whole sink at a throw-away schema. The caller handles the pool's
- * `error` event (an idle connection that dies), as `main.ts` does.
+ * migrations and the queries name tables unqualified and a test can point a
+ * whole service at a throw-away schema. The caller handles the pool's `error`
+ * event (an idle connection that dies), as the services' `main.ts` do.
  */
 export function createPool(settings: PoolSettings): pg.Pool {
   const options = [`-c search_path=${quoteIdent(settings.schema)}`];
@@ -32,7 +33,7 @@ export function createPool(settings: PoolSettings): pg.Pool {
     connectionString: settings.url,
     max: settings.max ?? 4,
     connectionTimeoutMillis: settings.connectionTimeoutMs ?? 5_000,
-    application_name: settings.applicationName ?? 'vigil-sink',
+    application_name: settings.applicationName,
     options: options.join(' '),
   });
 }
