@@ -8,6 +8,8 @@ import {
   connectionEnv,
   durationFromEnv,
   durationFromFile,
+  httpEnv,
+  httpSettings,
   intFromEnv,
   listFromEnv,
   loadConfigOrExit,
@@ -236,5 +238,51 @@ describe('loadConfigOrExit', () => {
     );
     const written = write.mock.calls.map((c) => String(c.arguments[0])).join('');
     assert.match(written, /^invalid configuration:\n {2}DEMO_RETRY_INITIAL: .*\n {2}DEMO_METRICS_PORT: /);
+  });
+});
+
+describe('httpEnv', () => {
+  const shape = { ...httpEnv('DEMO_API', { port: 9499 }), DEMO_API_OWN: intFromEnv(1, 9).default(3) };
+
+  it('names every HTTP setting under the prefix, with the shared defaults', () => {
+    assert.deepEqual(Object.keys(shape).sort(), [
+      'DEMO_API_BODY_LIMIT',
+      'DEMO_API_HOST',
+      'DEMO_API_OWN',
+      'DEMO_API_PORT',
+      'DEMO_API_SHUTDOWN_GRACE',
+      'LOG_LEVEL',
+    ]);
+    assert.deepEqual(httpSettings(parseConfig(shape, {}), 'DEMO_API'), {
+      logLevel: 'info',
+      host: '127.0.0.1',
+      port: 9499,
+      bodyLimit: 1_048_576,
+      graceMs: 15_000,
+    });
+  });
+
+  it('reads the prefixed variables and reports every bad one', () => {
+    const config = parseConfig(shape, {
+      DEMO_API_PORT: '0',
+      DEMO_API_BODY_LIMIT: '4096',
+      DEMO_API_SHUTDOWN_GRACE: '2s',
+    });
+    assert.deepEqual(httpSettings(config, 'DEMO_API'), {
+      logLevel: 'info',
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: 4096,
+      graceMs: 2_000,
+    });
+    assert.throws(
+      () => parseConfig(shape, { DEMO_API_PORT: '70000', DEMO_API_BODY_LIMIT: '10' }),
+      (error: unknown) => {
+        assert.ok(isVigilError(error, 'VIGIL_CONFIG_INVALID'));
+        const keys = (error.context.issues as { key: string }[]).map((i) => i.key).sort();
+        assert.deepEqual(keys, ['DEMO_API_BODY_LIMIT', 'DEMO_API_PORT']);
+        return true;
+      },
+    );
   });
 });

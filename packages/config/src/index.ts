@@ -11,6 +11,14 @@ export {
   parseDurationMs,
 } from './fields.ts';
 export {
+  type HttpConfig,
+  type HttpDefaults,
+  type HttpSettings,
+  type HttpShape,
+  httpEnv,
+  httpSettings,
+} from './http.ts';
+export {
   type ConfigIssue,
   configInvalid,
   configIssues,

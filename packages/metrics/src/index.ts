@@ -1,5 +1,5 @@
 import type { Logger } from '@vigil/logging';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export interface MetricsRegistryOptions {
@@ -47,12 +47,15 @@ async function readinessOf(readiness: HealthServerOptions['readiness']): Promise
   }
 }
 
+/** What `/metrics` and `/readyz` read; `HealthServerOptions` less the listening address. */
+export type HealthRoutesOptions = Pick<HealthServerOptions, 'registry' | 'readiness'>;
+
 /**
- * Serves `/metrics` (Prometheus text), `/healthz` (liveness: 200 while the
- * process runs) and `/readyz` (200 when ready, 503 with the failing checks).
+ * Adds `/metrics` (Prometheus text), `/healthz` (liveness: 200 while the
+ * process runs) and `/readyz` (200 when ready, 503 with the failing checks) to
+ * a fastify app: the health server's routes, or an HTTP service's beside its API.
  */
-export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const app = Fastify({ logger: false });
+export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.registry.contentType);
     return options.registry.metrics();
@@ -63,6 +66,12 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     reply.code(report.ready ? 200 : 503);
     return { status: report.ready ? 'ready' : 'not ready', checks: report.checks ?? {} };
   });
+}
+
+/** A fastify app on its own port serving only the routes of `registerHealthRoutes`. */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const app = Fastify({ logger: false });
+  registerHealthRoutes(app, options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

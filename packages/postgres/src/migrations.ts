@@ -183,7 +183,7 @@ export interface PrepareSettings {
   /** Apply what is pending; when false, only check. */
   migrate: boolean;
   /** Said when migrations are missing and `migrate` is false: how to apply them. */
-  hint: string;
+  hint?: string;
 }
 
 /**
@@ -210,7 +210,7 @@ export async function prepareSchema(
   if (status.pending.length > 0) {
     throw new VigilError(
       'VIGIL_DATABASE_MIGRATION_FAILED',
-      `schema ${settings.schema} misses migrations ${status.pending.map((m) => m.file).join(', ')}; ${settings.hint}`,
+      `schema ${settings.schema} misses migrations ${status.pending.map((m) => m.file).join(', ')}; ${settings.hint ?? 'apply them first'}`,
     );
   }
 }

@@ -1,21 +1,13 @@
 import { AvroCodec } from '@vigil/avro';
-import {
-  type ConfigIssue,
-  loadConfigOrExit,
-  type StageConfig,
-  type StageShape,
-  stageSettings,
-  type z,
-} from '@vigil/config';
+import { loadConfigOrExit, type StageConfig, type StageShape, stageSettings, type z } from '@vigil/config';
 import { type SchemaName, type TopicNames, topicNames } from '@vigil/contracts';
 import type { BatchHandler } from '@vigil/kafka';
-import { Lifecycle } from '@vigil/lifecycle';
-import { createLogger, type Logger } from '@vigil/logging';
-import { createMetricsRegistry, type ReadinessReport } from '@vigil/metrics';
+import type { Lifecycle } from '@vigil/lifecycle';
+import type { Logger } from '@vigil/logging';
+import type { ReadinessReport } from '@vigil/metrics';
 import type { Registry } from 'prom-client';
+import { type ConfigOf, type DefinitionBase, serviceBase } from './base.ts';
 import { type RunningStage, runStage } from './stage.ts';
-
-type ConfigOf<S extends z.ZodRawShape> = Readonly<z.infer<z.ZodObject<S>>>;
 
 /** What every service's own part starts from. */
 export interface ServiceContext<C> {
@@ -44,13 +36,7 @@ export interface StagePart {
   describe?: Record<string, unknown>;
 }
 
-export interface ServiceDefinition<N extends string, S extends z.ZodRawShape> {
-  /** One lower-case word: the `service` label and log field; in capitals, the prefix of its settings. */
-  name: N;
-  /** Every setting of the service: `stageEnv(NAME, …)` spread, plus its own. */
-  env: S;
-  /** Checks across settings (see parseConfig); problems exit 2 like bad values. */
-  check?: (config: ConfigOf<S>) => ConfigIssue[];
+export interface ServiceDefinition<N extends string, S extends z.ZodRawShape> extends DefinitionBase<N, S> {
   /** Builds the service's clients and handler. Runs after the logger, lifecycle and registry exist. */
   start(context: ServiceContext<ConfigOf<S>>): Promise<StagePart>;
 }
@@ -70,9 +56,7 @@ export async function runService<N extends string, S extends z.ZodRawShape & Sta
   const config = loadConfigOrExit(definition.env, process.env, { check: definition.check });
   // S holds StageShape<Uppercase<N>>, so the parsed config holds its values; TypeScript cannot see that through z.infer of a generic shape.
   const stage = stageSettings(config as unknown as StageConfig<Uppercase<N>>, name.toUpperCase() as Uppercase<N>);
-  const logger = createLogger({ service: name, level: stage.logLevel });
-  const lifecycle = new Lifecycle({ logger, graceMs: stage.graceMs });
-  const registry = createMetricsRegistry({ service: name });
+  const { logger, lifecycle, registry } = serviceBase(name, stage);
 
   const codecFor = async (outputs: Readonly<Record<string, SchemaName>>): Promise<AvroCodec> => {
     const codec = new AvroCodec({ registryUrl: stage.registryUrl });

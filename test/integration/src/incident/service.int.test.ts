@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import { AvroCodec } from '@vigil/avro';
 import { dlqTopic, type Incident, type ScoredAlert } from '@vigil/contracts';
 import {
   consumerLag,
+  freePort,
   redisFixture,
   type ServiceProcess,
   stackEnv,
@@ -30,15 +30,6 @@ interface Run {
 interface Received {
   topic: string;
   incident: Incident;
-}
-
-/** A TCP port free right now, for a service whose metrics the test reads. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The value of one series in Prometheus text, by name and labels (others ignored); NaN when absent. */
