@@ -48,6 +48,19 @@ export const ERROR_CATALOGUE = {
   VIGIL_BUNDLE_SELF_TEST: { retriable: false },
   VIGIL_BUNDLE_TEST_INFERENCE: { retriable: false },
   VIGIL_SCORING_INFERENCE_FAILED: { retriable: false },
+  VIGIL_CONTROL_BAD_REQUEST: { retriable: false },
+  VIGIL_CONTROL_INVALID_MARKUP: { retriable: false },
+  VIGIL_CONTROL_UNAUTHENTICATED: { retriable: false },
+  VIGIL_CONTROL_FORBIDDEN: { retriable: false },
+  VIGIL_CONTROL_NOT_FOUND: { retriable: false },
+  VIGIL_CONTROL_ALREADY_EXISTS: { retriable: false },
+  VIGIL_CONTROL_VERSION_CONFLICT: { retriable: false },
+  VIGIL_CONTROL_LAST_ADMIN: { retriable: false },
+  VIGIL_CONTROL_BOOTSTRAP_CLOSED: { retriable: false },
+  VIGIL_CONTROL_BODY_TOO_LARGE: { retriable: false },
+  VIGIL_CONTROL_UNSUPPORTED_MEDIA_TYPE: { retriable: false },
+  VIGIL_CONTROL_UNAVAILABLE: { retriable: true },
+  VIGIL_CONTROL_INTERNAL: { retriable: false },
 } as const satisfies Record<string, { retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
