@@ -216,6 +216,9 @@ async function main(): Promise<void> {
     out.push('  MLflow           http://127.0.0.1:5000  (experiments vigil-skab-*, registered models and aliases)');
     out.push('  Kafka topics     ./vigil kafka tail incidents   (or alerts.scored, telemetry.raw.dlq; decoded)');
     out.push('  consumer lag     ./vigil kafka groups');
+    out.push(
+      '  control API      ./vigil ctl bootstrap admin --save, then ./vigil ctl whoami  (http://127.0.0.1:9410/api/v1)',
+    );
     out.push('  stop             ./vigil services stop && ./vigil stack stop');
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
