@@ -118,6 +118,8 @@ export async function registerControlApi(app: FastifyInstance, options: ControlA
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Every API route has a tag; the untagged ones are the shared health routes, outside the API.
+    hideUntagged: true,
     transform: jsonSchemaTransform,
   });
   app.addHook('onRequest', authenticate(options));

@@ -81,12 +81,13 @@ async function insertVersion(db: Queryable, id: string, version: number, markup:
 }
 
 export async function getMarkup(db: Queryable, id: string, options: { lock?: boolean } = {}): Promise<MarkupView> {
-  // FOR UPDATE OF m: a second writer of the same markup waits here until the first commits, then sees its version.
-  const rows = await query<VersionRow>(
-    db,
-    `SELECT ${VERSION_COLUMNS} ${CURRENT} WHERE m.id = $1${options.lock ? ' FOR UPDATE OF m' : ''}`,
-    [id],
-  );
+  if (options.lock) {
+    // A second writer of the same markup waits here until the first commits. The lock is taken on
+    // markups alone: with the join, PostgreSQL would re-check the locked row against the version row
+    // of its old snapshot and find nothing. The read below is a new statement, so it sees the commit.
+    await query(db, 'SELECT 1 FROM markups WHERE id = $1 FOR UPDATE', [id]);
+  }
+  const rows = await query<VersionRow>(db, `SELECT ${VERSION_COLUMNS} ${CURRENT} WHERE m.id = $1`, [id]);
   if (!rows[0]) throw notFound('markup', id);
   return view(rows[0]);
 }
