@@ -1,5 +1,6 @@
 import { type AvroCodec, type DecodedRecord, type DecodeResult, decodeOrReject } from '@vigil/avro';
 import type { InputFormat, TopicNames } from '@vigil/contracts';
+import { type DedupMark, PendingMarks, type RedisDedupStore } from '@vigil/dedup';
 import type { BatchHandler, OutputMessage, RecordOutcome, SourceRecord } from '@vigil/kafka';
 import {
   checkDuplicates,
@@ -11,7 +12,6 @@ import {
   sniffFormat,
   toAlert,
 } from './core.ts';
-import type { DedupMark, RedisDedupStore } from './dedup.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { type ValidationPolicy, validateTelemetry } from './validate.ts';
 
@@ -60,13 +60,14 @@ function deadLetter(rejected: Rejected): RecordOutcome {
  */
 export class IngestHandler implements BatchHandler {
   private readonly now: () => number;
-  private readonly pendingMarks = new WeakMap<readonly SourceRecord[], DedupMark[]>();
+  private readonly pendingMarks: PendingMarks;
 
   constructor(
     private readonly settings: IngestSettings,
     private readonly deps: IngestDependencies,
   ) {
     this.now = deps.now ?? Date.now;
+    this.pendingMarks = new PendingMarks(deps.dedup);
   }
 
   async process(records: SourceRecord[]): Promise<RecordOutcome[]> {
@@ -135,15 +136,13 @@ export class IngestHandler implements BatchHandler {
         marks.push({ id, coordinates: where });
       }
     }
-    this.pendingMarks.set(records, marks);
+    this.pendingMarks.hold(records, marks);
     return outcomes;
   }
 
   /** Marks the published ids only once Kafka acknowledged them, so a crash in between re-publishes rather than loses. */
   async afterPublish(records: SourceRecord[]): Promise<void> {
-    const marks = this.pendingMarks.get(records);
-    if (marks) await this.deps.dedup.mark(marks);
-    this.pendingMarks.delete(records);
+    await this.pendingMarks.write(records);
   }
 
   /** Synchronous (no promise per record) unless an Avro record's writer schema has to come from the registry. */

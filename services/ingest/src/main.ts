@@ -1,6 +1,6 @@
+import { RedisDedupStore } from '@vigil/dedup';
 import { connectRedis, runService } from '@vigil/service';
 import { ingestEnv, ingestSettings } from './config.ts';
-import { RedisDedupStore } from './dedup.ts';
 import { IngestHandler } from './handler.ts';
 import { createIngestMetrics } from './metrics.ts';
 

@@ -6,7 +6,7 @@ export interface DedupMark {
   coordinates: string;
 }
 
-/** Redis key of an id's dedup mark; every key name of ingest is built here. */
+/** Redis key of an id's dedup mark; every key name of a dedup store is built here. */
 export function dedupKey(prefix: string, id: string): string {
   return `${prefix}dedup:${id}`;
 }
@@ -28,8 +28,9 @@ const MARKS_PER_CALL = 1_000;
 type MarkCommand = (numberOfKeys: number, ...args: (string | number)[]) => ChainableCommander;
 
 /**
- * Dedup marks in Redis: one key per published id, holding where the record was
- * read, expiring after `ttlSeconds`. Redis errors become the retriable
+ * Dedup marks in Redis: one key per published id (ingest's alert ids, the
+ * feedback service's request ids), holding where the record was read,
+ * expiring after `ttlSeconds`. Redis errors become the retriable
  * VIGIL_REDIS_UNAVAILABLE, so the batch waits instead of publishing unchecked.
  */
 export class RedisDedupStore {
@@ -68,5 +69,28 @@ export class RedisDedupStore {
     if (!results || failed) {
       throw new VigilError('VIGIL_REDIS_UNAVAILABLE', 'Redis refused dedup marks', { cause: failed?.[0] });
     }
+  }
+}
+
+/**
+ * The marks of each chunk between a handler's `process` and its
+ * `afterPublish`: held by the chunk's records array, written only once Kafka
+ * acknowledged the chunk's outputs, so a crash in between re-publishes rather
+ * than loses. A failed write keeps them for the retried chunk's `process` to
+ * replace.
+ */
+export class PendingMarks {
+  private readonly held = new WeakMap<object, DedupMark[]>();
+
+  constructor(private readonly store: RedisDedupStore) {}
+
+  hold(chunk: object, marks: DedupMark[]): void {
+    this.held.set(chunk, marks);
+  }
+
+  async write(chunk: object): Promise<void> {
+    const marks = this.held.get(chunk);
+    if (marks) await this.store.mark(marks);
+    this.held.delete(chunk);
   }
 }

@@ -1,0 +1,1 @@
+export { type DedupMark, dedupKey, PendingMarks, RedisDedupStore } from './redis-dedup.ts';
