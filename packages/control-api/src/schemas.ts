@@ -8,7 +8,10 @@ export const PAGE_LIMIT = { default: 50, max: 500 } as const;
 /** A user's, role's or markup's name: what the CLI and URLs use. */
 export const Name = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._@-]{0,62}$/,
+    'lower-case letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+  );
 
 const Timestamp = z.iso.datetime({ offset: true });
 const Text = z.string().max(1_000);

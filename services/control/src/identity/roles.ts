@@ -65,8 +65,8 @@ export async function updateRole(
   const rows = await query<RoleRow>(
     db,
     `UPDATE roles SET
-       description = CASE WHEN $2 THEN $3 ELSE description END,
-       rights = coalesce($4, rights),
+       description = CASE WHEN $2::boolean THEN $3::text ELSE description END,
+       rights = coalesce($4::text[], rights),
        updated_at = now()
      WHERE name = $1 RETURNING ${COLUMNS}`,
     [

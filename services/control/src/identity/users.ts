@@ -62,6 +62,37 @@ export async function listUsers(db: Queryable, page: z.output<typeof schemas.Pag
   return pageOf(rows, page.limit, (row) => [row.name], view);
 }
 
+/** A new user's id. */
+export async function insertUser(db: Queryable, name: string, displayName: string | null): Promise<string> {
+  const rows = await query<{ id: string }>(db, 'INSERT INTO users (name, display_name) VALUES ($1, $2) RETURNING id', [
+    name,
+    displayName,
+  ]);
+  return (rows[0] as { id: string }).id;
+}
+
+/** Changes what `change` holds; an absent field stays, a null display name clears it. */
+export async function updateUserRow(
+  db: Queryable,
+  id: string,
+  change: { displayName?: string | null; disabled?: boolean },
+): Promise<void> {
+  await query(
+    db,
+    `UPDATE users SET
+       display_name = CASE WHEN $2::boolean THEN $3::text ELSE display_name END,
+       disabled = coalesce($4::boolean, disabled),
+       updated_at = now()
+     WHERE id = $1`,
+    [id, change.displayName !== undefined, change.displayName ?? null, change.disabled ?? null],
+  );
+}
+
+/** Deletes the user; their role assignments and tokens go with them (ON DELETE CASCADE). */
+export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
+  await query(db, 'DELETE FROM users WHERE id = $1', [id]);
+}
+
 /** Role ids by name; a name that is not a role is a 400 naming it. */
 export async function roleIds(db: Queryable, names: readonly string[]): Promise<string[]> {
   const unique = [...new Set(names)];
@@ -81,7 +112,10 @@ export async function roleIds(db: Queryable, names: readonly string[]): Promise<
 export async function setUserRoles(db: Queryable, userId: string, roleIdList: readonly string[]): Promise<void> {
   await query(db, 'DELETE FROM user_roles WHERE user_id = $1', [userId]);
   if (roleIdList.length > 0) {
-    await query(db, 'INSERT INTO user_roles (user_id, role_id) SELECT $1, unnest($2::uuid[])', [userId, roleIdList]);
+    await query(db, 'INSERT INTO user_roles (user_id, role_id) SELECT $1::uuid, unnest($2::uuid[])', [
+      userId,
+      roleIdList,
+    ]);
   }
 }
 

@@ -1,8 +1,16 @@
 import { CONTROL_ROUTES } from '@vigil/control-api';
-import { query } from '../db.ts';
 import { deleteRole, getRole, insertRole, listRoles, updateRole } from '../identity/roles.ts';
 import { getToken, issueToken, listTokens, revokeToken } from '../identity/tokens.ts';
-import { assertAdministratorRemains, getUser, listUsers, roleIds, setUserRoles } from '../identity/users.ts';
+import {
+  assertAdministratorRemains,
+  deleteUserRow,
+  getUser,
+  insertUser,
+  listUsers,
+  roleIds,
+  setUserRoles,
+  updateUserRow,
+} from '../identity/users.ts';
 import { allows } from '../rights.ts';
 import { audited, type ControlDeps, deny, type Handlers, principalOf } from './handler.ts';
 
@@ -41,27 +49,14 @@ export function identityHandlers(deps: ControlDeps): Handlers<IdentityRoutes> {
     createUser: ({ body }, context) =>
       audited(deps, context, 'createUser', async (client) => {
         const ids = await roleIds(client, body.roles);
-        const rows = await query<{ id: string }>(
-          client,
-          'INSERT INTO users (name, display_name) VALUES ($1, $2) RETURNING id',
-          [body.name, body.displayName ?? null],
-        );
-        await setUserRoles(client, (rows[0] as { id: string }).id, ids);
+        await setUserRoles(client, await insertUser(client, body.name, body.displayName ?? null), ids);
         const after = await getUser(client, body.name);
         return { targetId: body.name, after, result: after };
       }),
     updateUser: ({ params, body }, context) =>
       audited(deps, context, 'updateUser', async (client) => {
         const before = await getUser(client, params.name);
-        await query(
-          client,
-          `UPDATE users SET
-             display_name = CASE WHEN $2 THEN $3 ELSE display_name END,
-             disabled = coalesce($4, disabled),
-             updated_at = now()
-           WHERE id = $1`,
-          [before.id, body.displayName !== undefined, body.displayName ?? null, body.disabled ?? null],
-        );
+        await updateUserRow(client, before.id, body);
         if (body.roles !== undefined) await setUserRoles(client, before.id, await roleIds(client, body.roles));
         await assertAdministratorRemains(client);
         const after = await getUser(client, params.name);
@@ -70,7 +65,7 @@ export function identityHandlers(deps: ControlDeps): Handlers<IdentityRoutes> {
     deleteUser: ({ params }, context) =>
       audited(deps, context, 'deleteUser', async (client) => {
         const before = await getUser(client, params.name);
-        await query(client, 'DELETE FROM users WHERE id = $1', [before.id]);
+        await deleteUserRow(client, before.id);
         await assertAdministratorRemains(client);
         return { targetId: params.name, before, result: undefined };
       }),
