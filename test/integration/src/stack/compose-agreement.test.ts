@@ -175,6 +175,12 @@ describe('prometheus.yml scrapes the ports of ports.env', () => {
     }
   });
 
+  test('the control service is scraped on its API port', () => {
+    const job = config.scrape_configs.find((j) => j.job_name === 'vigil-control');
+    assert.deepEqual(job?.static_configs[0]?.targets, [`127.0.0.1:${port('CONTROL_PORT')}`]);
+    assert.equal(job?.static_configs[0]?.labels?.service, 'control');
+  });
+
   test('Prometheus scrapes itself on its own port and loads alerts.yml', () => {
     const self = config.scrape_configs.find((j) => j.job_name === 'prometheus');
     assert.deepEqual(self?.static_configs[0]?.targets, [`127.0.0.1:${port('PROMETHEUS_PORT')}`]);
