@@ -3,6 +3,7 @@
 #   ./vigil bench               every benchmark entry file (bench/src/*.ts)
 #   ./vigil bench ingest [...]  one benchmark, with its own options (see the file's header)
 #   ./vigil bench quality [...] detection quality on the real datasets (bench/quality/run.sh; needs VIGIL_DATASETS)
+#   ./vigil bench compare ...   one benchmark under several revisions and Node versions, side by side (bench/compare.sh)
 # A top-level file marked `@bench-worker` is a child process of a benchmark, not one itself;
 # shared helpers live in bench/src/lib/. Results are also saved under bench/results/ (ignored).
 set -uo pipefail
@@ -16,6 +17,11 @@ entries() {
     basename "$file" .ts
   done
 }
+
+if [ "${1:-}" = compare ]; then
+  shift
+  exec bash "$ROOT/bench/compare.sh" "$@"
+fi
 
 wants_help=false
 for arg in "$@"; do [ "$arg" = --help ] || [ "$arg" = -h ] && wants_help=true; done
