@@ -56,7 +56,6 @@ import {
   readSkab,
   skabData,
   stackEnv,
-  testKafka,
   trainPipelineModels,
   uniqueName,
 } from '@vigil/test-kit';
@@ -73,9 +72,11 @@ import {
 } from './e2e/report.ts';
 import { benchArgs } from './lib/args.ts';
 import {
+  benchSession,
   Cleanup,
   chainLatencies,
   committedSum,
+  connectSession,
   cpuOf,
   endOffsetSum,
   failure,
@@ -86,6 +87,7 @@ import {
   pipelineLatencies,
   preload,
   rssOf,
+  runBench,
   type SignalRow,
   saveResults,
   sendPaced,
@@ -144,12 +146,10 @@ const HOPS = 4;
 const BENCH_RULES = { defaults: { k: 1, n: 1, updateEvery: 0, maxAlertIds: 20 } };
 const SCENARIOS: readonly Scenario[] = ['chain', 'pipeline'];
 
-const kafka = testKafka('vigil-bench-e2e');
-const admin = kafka.admin();
+const session = benchSession('vigil-bench-e2e');
+const { kafka, admin, cleanup } = session;
 const codec = new AvroCodec({ registryUrl: stackEnv.registryUrl });
-const cleanup = new Cleanup();
 const context = { admin, partitions };
-process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
 
 /**
  * A producer for one scenario, connected after its topics exist so that its cleanup runs
@@ -312,8 +312,8 @@ async function paced(scenario: Scenario, rate: number, setup: Setup): Promise<Pa
 }
 
 async function main(): Promise<void> {
-  await admin.connect();
-  cleanup.add('admin client', () => admin.disconnect());
+  // Each scenario makes its own producer (scenarioProducer), so the session's stays unused.
+  await connectSession(session, { producer: false });
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-e2e-'));
   cleanup.add('work folder', async () => rmSync(work, { recursive: true, force: true }));
   const setup = await setUp(work);
@@ -414,8 +414,4 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
 }
 
-try {
-  await main();
-} finally {
-  await cleanup.run();
-}
+await runBench(session, main);

@@ -19,16 +19,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AvroCodec } from '@vigil/avro';
 import { dlqTopic } from '@vigil/contracts';
-import { redisFixture, type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import { redisFixture, type ServiceProcess, stackEnv, uniqueName } from '@vigil/test-kit';
 import { sleep } from '@vigil/timing';
 import { benchArgs, positiveInt } from './lib/args.ts';
 import {
   avroMessages,
   type BenchMessage,
   benchGroup,
+  benchSession,
   benchTopics,
   Cleanup,
   type Column,
+  connectSession,
   cpuSeconds,
   endOffsetSum,
   forgetSubjects,
@@ -41,6 +43,7 @@ import {
   peakRssMb,
   preload,
   renderTable,
+  runBench,
   type ScriptOptions,
   saveResults,
   startPassthrough,
@@ -115,13 +118,8 @@ interface Run {
   peakRssMb: number | undefined;
 }
 
-const kafka = testKafka('vigil-bench-ingest');
-const admin = kafka.admin();
-const producer = kafka.producer();
-const cleanup = new Cleanup();
-process.once('SIGINT', () => {
-  void cleanup.run().then(() => process.exit(130));
-});
+const session = benchSession('vigil-bench-ingest');
+const { admin, producer, cleanup } = session;
 
 /** Starts the process of a scenario on a fresh output topic and group; returns it and where to look for its records. */
 async function start(
@@ -258,10 +256,7 @@ const COLUMNS: Column<Row>[] = [
 ];
 
 async function main(): Promise<void> {
-  await admin.connect();
-  cleanup.add('admin client', () => admin.disconnect());
-  await producer.connect();
-  cleanup.add('preload producer', () => producer.disconnect());
+  await connectSession(session);
 
   const tag = uniqueName('bench');
   const json = jsonMessages(telemetryRecords(jsonCount, { idPrefix: `${tag}-json` }));
@@ -350,8 +345,4 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
 }
 
-try {
-  await main();
-} finally {
-  await cleanup.run();
-}
+await runBench(session, main);

@@ -19,15 +19,17 @@
  */
 import { resolve } from 'node:path';
 import { AvroCodec } from '@vigil/avro';
-import { type ServiceProcess, stackEnv, testKafka, uniqueName } from '@vigil/test-kit';
+import { type ServiceProcess, stackEnv, uniqueName } from '@vigil/test-kit';
 import { benchArgs, positiveInt } from './lib/args.ts';
 import {
   avroMessages,
   benchGroup,
+  benchSession,
   benchTopics,
   Cleanup,
   type Column,
   committedSum,
+  connectSession,
   cpuSeconds,
   endOffsetSum,
   forgetSubjects,
@@ -39,6 +41,7 @@ import {
   peakRssMb,
   preload,
   renderTable,
+  runBench,
   saveResults,
   startPassthrough,
   startScript,
@@ -70,13 +73,8 @@ interface Run {
   peakRssMb: number | undefined;
 }
 
-const kafka = testKafka('vigil-bench-kafka-client');
-const admin = kafka.admin();
-const producer = kafka.producer();
-const cleanup = new Cleanup();
-process.once('SIGINT', () => {
-  void cleanup.run().then(() => process.exit(130));
-});
+const session = benchSession('vigil-bench-kafka-client');
+const { admin, producer, cleanup } = session;
 
 function startWorker(client: Client, options: { input: string; output: string; groupId: string }): ServiceProcess {
   if (client === 'kafkajs') return startPassthrough(options);
@@ -196,10 +194,7 @@ const SUMMARY_COLUMNS: Column<Summary>[] = [
 ];
 
 async function main(): Promise<void> {
-  await admin.connect();
-  cleanup.add('admin client', () => admin.disconnect());
-  await producer.connect();
-  cleanup.add('preload producer', () => producer.disconnect());
+  await connectSession(session);
 
   const [input] = await benchTopics(admin, cleanup, ['bench-client-in'], partitions);
   forgetSubjects(cleanup, [input]);
@@ -243,8 +238,4 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
 }
 
-try {
-  await main();
-} finally {
-  await cleanup.run();
-}
+await runBench(session, main);

@@ -27,23 +27,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AvroCodec } from '@vigil/avro';
 import type { Alert, ScoredAlert } from '@vigil/contracts';
-import {
-  datasetsDir,
-  REPO_ROOT,
-  readSkab,
-  type ServiceProcess,
-  stackEnv,
-  testKafka,
-  uniqueName,
-} from '@vigil/test-kit';
+import { datasetsDir, REPO_ROOT, readSkab, type ServiceProcess, stackEnv, uniqueName } from '@vigil/test-kit';
 import { sleep } from '@vigil/timing';
 import { benchArgs } from './lib/args.ts';
 import {
   type BenchMessage,
   benchGroup,
+  benchSession,
   benchTopics,
-  Cleanup,
   type Column,
+  connectSession,
   cpuSeconds,
   forgetSubjects,
   formatNumber,
@@ -54,6 +47,7 @@ import {
   peakRssMb,
   preload,
   renderTable,
+  runBench,
   saveResults,
   startPassthrough,
   startServiceScript,
@@ -87,12 +81,9 @@ const ENTITIES = 40;
 const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 const run = promisify(execFile);
 
-const kafka = testKafka('vigil-bench-scoring');
-const admin = kafka.admin();
-const producer = kafka.producer();
-const cleanup = new Cleanup();
+const session = benchSession('vigil-bench-scoring');
+const { kafka, admin, producer, cleanup } = session;
 const codec = new AvroCodec({ registryUrl: stackEnv.registryUrl });
-process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
 
 /** SKAB's folder (real or generated): the files that train the modules and whose rows become alerts. */
 async function dataFolder(work: string): Promise<{ root: string; origin: string }> {
@@ -293,10 +284,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
-  await admin.connect();
-  cleanup.add('admin client', () => admin.disconnect());
-  await producer.connect();
-  cleanup.add('producer', () => producer.disconnect());
+  await connectSession(session);
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-scoring-'));
   cleanup.add('work folder', async () => rmSync(work, { recursive: true, force: true }));
 
@@ -407,8 +395,4 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
 }
 
-try {
-  await main();
-} finally {
-  await cleanup.run();
-}
+await runBench(session, main);

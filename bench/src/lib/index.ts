@@ -40,6 +40,7 @@ export {
   telemetryRecords,
 } from './records.ts';
 export { machine, median, quantile, RESULTS_DIR, saveResults } from './results.ts';
+export { type BenchSession, benchSession, connectSession, runBench } from './session.ts';
 export {
   cpuOf,
   failure,
