@@ -77,7 +77,11 @@ ensure_node_modules() {
   local stamp="$ROOT/node_modules/.vigil-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/pnpm-lock.yaml" "$stamp"; then
     say "installing Node packages (pnpm install --frozen-lockfile)"
-    (cd "$ROOT" && "$PNPM" install --frozen-lockfile --reporter=append-only >/dev/null) || die "pnpm install failed"
+    local log="$ROOT/.tools/pnpm-install.log"
+    if ! (cd "$ROOT" && "$PNPM" install --frozen-lockfile --reporter=append-only >"$log" 2>&1); then
+      tail -n 15 "$log" >&2
+      die "pnpm install failed (the lines above; the whole output is in .tools/pnpm-install.log)"
+    fi
     cp "$ROOT/pnpm-lock.yaml" "$stamp"
   fi
 }
