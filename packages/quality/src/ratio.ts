@@ -24,11 +24,11 @@ export interface RatioEstimate extends Interval {
  *
  *   V̂(R̂) = Σ_s (1 − π_i) / π_i² · (a_i − R̂ b_i)² / B̂²,   B̂ = Σ_s b_i / π_i
  *
- * (Särndal, Swensson and Wretman 1992, §5.6 and §5.7 for Poisson sampling).
+ * (Särndal, Swensson and Wretman 1992, ch. 3 and 5).
  * The interval is Wilson's at the effective sample size that variance implies,
  * n* = R̂(1 − R̂) / V̂ (Kish's design effect; Korn and Graubard 1998): at large
- * samples R̂ ± z·√V̂, but it stays inside [0, 1] and keeps its coverage near 0
- * and 1, where the Wald form's falls. Formulas and limits: docs/quality-metrics.md.
+ * samples R̂ ± z·√V̂, but it stays inside [0, 1] and covers better near 0 and 1
+ * than the Wald form. Formulas and limits: docs/quality-metrics.md.
  * Edge cases, never NaN:
  * - no unit in the domain: no estimate, interval [0, 1];
  * - a zero variance although some unit had π < 1 (R̂ is then 0 or 1: every
@@ -65,7 +65,7 @@ export function hajekRatio(terms: readonly RatioTerm[], z = Z_95): RatioEstimate
   const standardError = Math.sqrt(sum) / denominator;
   if (standardError > 0) {
     // Wilson's interval at the effective sample size the linearised variance implies: the Wald
-    // interval R̂ ± z·se at large samples, but it keeps its coverage near 0 and 1, where Wald's fails.
+    // interval R̂ ± z·se at large samples, and closer to its coverage near 0 and 1 than Wald's.
     const clipped = Math.min(Math.max(ratio, 0), 1);
     const effective = (clipped * (1 - clipped)) / (standardError * standardError);
     return { estimate: ratio, standardError, n, ...wilson(clipped * effective, effective, z) };
