@@ -215,6 +215,7 @@ async function main(): Promise<void> {
     out.push('  Prometheus       http://127.0.0.1:9090  e.g. sum by (stage) (rate(vigil_records_out_total[1m]))');
     out.push('  MLflow           http://127.0.0.1:5000  (experiments vigil-skab-*, registered models and aliases)');
     out.push('  Kafka topics     ./vigil kafka tail incidents   (or alerts.scored, telemetry.raw.dlq; decoded)');
+    out.push('  labelling asks   ./vigil kafka tail feedback.requests   (reason and inclusion probability of each)');
     out.push('  consumer lag     ./vigil kafka groups');
     out.push(
       '  control API      ./vigil ctl bootstrap admin --save, then ./vigil ctl whoami  (http://127.0.0.1:9410/api/v1)',
