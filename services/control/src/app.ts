@@ -109,6 +109,8 @@ export async function registerControlApi(app: FastifyInstance, options: ControlA
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError(app));
+  // JSON only: fastify would also parse text/plain, and a string body would then fail as a schema error.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((request, reply) =>
     send(reply, 'VIGIL_CONTROL_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
   );

@@ -70,8 +70,9 @@ export async function listAudit(db: Queryable, filter: AuditQuery) {
   values.push(filter.limit + 1);
   const rows = await query<AuditRow>(
     db,
-    `SELECT id::text, at, actor, action, target_type, target_id, before, after, outcome, code FROM audit
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${values.length}`,
+    // ORDER BY audit.id, the bigint: a bare `id` would be the text output column and sort 9 after 10.
+    `SELECT audit.id::text AS id, at, actor, action, target_type, target_id, before, after, outcome, code FROM audit
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY audit.id DESC LIMIT $${values.length}`,
     values,
   );
   return pageOf(
