@@ -198,6 +198,24 @@ const GROWTH: GrowthCheck[] = [
     grows: (fed) => fed.replayed,
   },
   {
+    service: 'feedback',
+    what: 'records in',
+    selector: 'vigil_records_in_total{stage="feedback", topic="alerts.scored"}',
+    grows: (fed) => fed.scored,
+  },
+  {
+    service: 'feedback',
+    what: 'scores decided on',
+    selector: 'vigil_feedback_scores_total',
+    grows: (fed) => 2 * fed.scored,
+  },
+  {
+    service: 'feedback',
+    what: 'dead letters (records that are not Avro)',
+    selector: 'vigil_records_dead_lettered_total{stage="feedback"}',
+    grows: (fed) => fed.scoredJunk,
+  },
+  {
     service: 'sink',
     what: 'scored alerts in',
     selector: 'vigil_records_in_total{stage="sink", topic="alerts.scored"}',
