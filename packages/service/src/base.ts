@@ -1,4 +1,4 @@
-import type { ConfigIssue, z } from '@vigil/config';
+import { type ConfigIssue, loadConfigOrExit, type z } from '@vigil/config';
 import { Lifecycle } from '@vigil/lifecycle';
 import { createLogger, type Logger } from '@vigil/logging';
 import { createMetricsRegistry } from '@vigil/metrics';
@@ -16,13 +16,29 @@ export interface DefinitionBase<N extends string, S extends z.ZodRawShape> {
   check?: (config: ConfigOf<S>) => ConfigIssue[];
 }
 
-/** What every service creates first, in this order: the logger, the lifecycle with its grace time, the registry. */
-export function serviceBase(
-  name: string,
-  settings: { logLevel: string; graceMs: number },
-): { logger: Logger; lifecycle: Lifecycle; registry: Registry } {
+export interface ServiceBase<C, T> {
+  config: C;
+  /** The settings under the service's prefix (stage or HTTP), as the shared loop takes them. */
+  settings: T;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  registry: Registry;
+}
+
+/**
+ * What every service does first, in this order: parse the environment (or print every
+ * problem and exit 2), derive its prefixed settings, then create the logger, the
+ * lifecycle with its grace time and the metrics registry.
+ */
+export function serviceBase<N extends string, S extends z.ZodRawShape, T extends { logLevel: string; graceMs: number }>(
+  definition: DefinitionBase<N, S>,
+  settingsOf: (config: ConfigOf<S>, prefix: Uppercase<N>) => T,
+): ServiceBase<ConfigOf<S>, T> {
+  const { name } = definition;
+  const config = loadConfigOrExit(definition.env, process.env, { check: definition.check });
+  const settings = settingsOf(config, name.toUpperCase() as Uppercase<N>);
   const logger = createLogger({ service: name, level: settings.logLevel });
   const lifecycle = new Lifecycle({ logger, graceMs: settings.graceMs });
   const registry = createMetricsRegistry({ service: name });
-  return { logger, lifecycle, registry };
+  return { config, settings, logger, lifecycle, registry };
 }

@@ -1,4 +1,4 @@
-import { type HttpConfig, type HttpShape, httpSettings, loadConfigOrExit, type z } from '@vigil/config';
+import { type HttpConfig, type HttpShape, httpSettings, type z } from '@vigil/config';
 import type { Lifecycle } from '@vigil/lifecycle';
 import type { Logger } from '@vigil/logging';
 import { type ReadinessReport, registerHealthRoutes } from '@vigil/metrics';
@@ -53,10 +53,11 @@ export async function runHttpService<N extends string, S extends z.ZodRawShape &
   definition: HttpServiceDefinition<N, S>,
 ): Promise<RunningHttpService> {
   const { name } = definition;
-  const config = loadConfigOrExit(definition.env, process.env, { check: definition.check });
-  // S holds HttpShape<Uppercase<N>>, so the parsed config holds its values; TypeScript cannot see that through z.infer of a generic shape.
-  const http = httpSettings(config as unknown as HttpConfig<Uppercase<N>>, name.toUpperCase() as Uppercase<N>);
-  const { logger, lifecycle, registry } = serviceBase(name, http);
+  const base = serviceBase(definition, (config, prefix) =>
+    // S holds HttpShape<Uppercase<N>>, so the parsed config holds its values; TypeScript cannot see that through z.infer of a generic shape.
+    httpSettings(config as unknown as HttpConfig<Uppercase<N>>, prefix),
+  );
+  const { config, settings: http, logger, lifecycle, registry } = base;
   // Requests are not logged one by one: the service logs what fails, Prometheus counts the rest.
   // Typed as fastify's base logger, which pino's Logger satisfies, so routes and plugins take the plain FastifyInstance.
   const app: FastifyInstance = Fastify({

@@ -1,5 +1,5 @@
 import { AvroCodec } from '@vigil/avro';
-import { loadConfigOrExit, type StageConfig, type StageShape, stageSettings, type z } from '@vigil/config';
+import { type StageConfig, type StageShape, stageSettings, type z } from '@vigil/config';
 import { type SchemaName, type TopicNames, topicNames } from '@vigil/contracts';
 import type { BatchHandler } from '@vigil/kafka';
 import type { Lifecycle } from '@vigil/lifecycle';
@@ -53,10 +53,11 @@ export async function runService<N extends string, S extends z.ZodRawShape & Sta
   definition: ServiceDefinition<N, S>,
 ): Promise<RunningStage> {
   const { name } = definition;
-  const config = loadConfigOrExit(definition.env, process.env, { check: definition.check });
-  // S holds StageShape<Uppercase<N>>, so the parsed config holds its values; TypeScript cannot see that through z.infer of a generic shape.
-  const stage = stageSettings(config as unknown as StageConfig<Uppercase<N>>, name.toUpperCase() as Uppercase<N>);
-  const { logger, lifecycle, registry } = serviceBase(name, stage);
+  const base = serviceBase(definition, (config, prefix) =>
+    // S holds StageShape<Uppercase<N>>, so the parsed config holds its values; TypeScript cannot see that through z.infer of a generic shape.
+    stageSettings(config as unknown as StageConfig<Uppercase<N>>, prefix),
+  );
+  const { config, settings: stage, logger, lifecycle, registry } = base;
 
   const codecFor = async (outputs: Readonly<Record<string, SchemaName>>): Promise<AvroCodec> => {
     const codec = new AvroCodec({ registryUrl: stage.registryUrl });
