@@ -7,8 +7,9 @@ const PI_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.99, 
  * The feedback service's own series; records in/out/dead-lettered come from
  * the consume loop's metrics. The realised request rate of a model is
  * requests / scores; Σ 1/π of its requests (`vigil_feedback_request_weight_total`)
- * estimates how many scores they stand for, so weight / scores near 1 says the
- * recorded π agree with what was sampled.
+ * estimates how many requestable scores (not MISSING, first delivery) they stand
+ * for. scores counts MISSING verdicts and re-delivered records too, so weight /
+ * scores sits near 1 − the MISSING share, and drops after a replay.
  */
 export function createFeedbackMetrics(registry: Registry) {
   return {

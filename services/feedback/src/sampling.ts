@@ -2,7 +2,8 @@ import { hash } from 'node:crypto';
 import type { SamplingReason, Score } from '@vigil/contracts';
 
 /**
- * The sampling design of one (model, version, alias): Poisson sampling, each
+ * The sampling design of one (model, alias), for every version under that alias (the
+ * policy file is keyed by model and model@alias): Poisson sampling, each
  * score drawn on its own, with a rate per stratum.
  * - UNSURE verdicts: always requested (π = 1).
  * - RANDOM: any NORMAL or ANOMALY verdict, with probability `randomRate`.

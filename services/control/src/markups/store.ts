@@ -23,6 +23,9 @@ interface VersionRow {
 
 const VERSION_COLUMNS = `m.id, v.name, v.description, v.scope, v.signals, v.intervals, v.version,
   m.created_at AS markup_created_at, v.created_at, v.created_by`;
+// A list shows counts, not intervals (up to 10,000 a markup): it reads none of them.
+const SUMMARY_COLUMNS = `m.id, v.name, v.description, v.scope, v.signals, '[]'::jsonb AS intervals, v.version,
+  m.created_at AS markup_created_at, v.created_at, v.created_by`;
 const CURRENT = `FROM markups m JOIN markup_versions v ON v.markup_id = m.id AND v.version = m.version`;
 
 function view(row: VersionRow): MarkupView {
@@ -140,7 +143,7 @@ export async function listMarkups(db: Queryable, filter: z.output<typeof schemas
   const after = filter.cursor === undefined ? null : String(decodeCursor(filter.cursor, 1)[0]);
   const rows = await query<VersionRow & { interval_count: number }>(
     db,
-    `SELECT ${VERSION_COLUMNS}, jsonb_array_length(v.intervals) AS interval_count ${CURRENT}
+    `SELECT ${SUMMARY_COLUMNS}, jsonb_array_length(v.intervals) AS interval_count ${CURRENT}
      WHERE ($1::text IS NULL OR m.name > $1) AND ($2::text IS NULL OR m.name = $2)
      ORDER BY m.name LIMIT $3`,
     [after, filter.name ?? null, filter.limit + 1],

@@ -25,19 +25,24 @@ export function markupIssues(markup: MarkupInput): MarkupIssue[] {
     if (!(span.to > span.from)) issues.push({ path: `intervals.${span.index}.to`, message: 'must be after from' });
   }
   const byKind = new Map<string, typeof spans>();
-  for (const span of spans.filter((s) => s.to > s.from))
-    byKind.set(span.kind, [...(byKind.get(span.kind) ?? []), span]);
+  for (const span of spans) {
+    if (!(span.to > span.from)) continue;
+    const list = byKind.get(span.kind);
+    if (list) list.push(span);
+    else byKind.set(span.kind, [span]);
+  }
   for (const [kind, list] of byKind) {
-    const sorted = [...list].sort((a, b) => a.from - b.from || a.index - b.index);
-    for (let i = 1; i < sorted.length; i++) {
-      const previous = sorted[i - 1];
-      const current = sorted[i];
-      if (previous && current && current.from < previous.to) {
+    list.sort((a, b) => a.from - b.from || a.index - b.index);
+    // Against the interval reaching furthest so far, not only the one before: [0,100) overlaps [30,40) after [10,20).
+    let reach = list[0];
+    for (const current of list.slice(1)) {
+      if (reach && current.from < reach.to) {
         issues.push({
           path: `intervals.${current.index}`,
-          message: `overlaps interval ${previous.index} of the same kind (${kind})`,
+          message: `overlaps interval ${reach.index} of the same kind (${kind})`,
         });
       }
+      if (!reach || current.to > reach.to) reach = current;
     }
   }
   if (markup.scope.kind === 'pattern') {
